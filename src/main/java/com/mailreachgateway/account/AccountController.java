@@ -1,0 +1,145 @@
+package com.mailreachgateway.account;
+
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import com.mailreachgateway.caller.Caller;
+import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.policy.RuleDecision;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * MailReach's account contract, served to company systems: {@code POST} (and {@code PATCH})
+ * to update, {@code GET} to read through the cache. The answer to an update is the account
+ * exactly as MailReach returned it, with the policy's explanation in headers.
+ */
+@RestController
+@RequestMapping("/api/v1/accounts")
+@SecurityRequirement(name = "X-Api-Key")
+class AccountController {
+
+    static final String POLICY_TIER = "X-Policy-Tier";
+
+    static final String POLICY_ADJUSTED = "X-Policy-Adjusted";
+
+    static final String POLICY_VERSION = "X-Policy-Version";
+
+    private final AccountUpdateParser parser;
+
+    private final AccountService accounts;
+
+    private final MeterRegistry registry;
+
+    AccountController(AccountUpdateParser parser, AccountService accounts, MeterRegistry registry) {
+        this.parser = parser;
+        this.accounts = accounts;
+        this.registry = registry;
+    }
+
+    @Operation(summary = "Update an account",
+            description = "MailReach's own update: fields absent from the body stay unchanged. The gateway validates "
+                    + "strictly, applies the warming policy (values above the caller's caps are forwarded at the cap and "
+                    + "listed in X-Policy-Adjusted), forwards with the company key, and answers with the account as "
+                    + "MailReach returned it. With dry_run=true nothing is sent to MailReach: the answer shows the tier, "
+                    + "every rule's decision and the body that would be forwarded.")
+    @ApiResponse(responseCode = "200", description = "The updated account, as MailReach returned it (or the dry-run preview)",
+            content = @Content(mediaType = "application/json"))
+    @ApiResponse(responseCode = "400", description = "Invalid id or body; every bad field listed in errors",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "403", description = "The caller may not change a field", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "413", description = "Body over 64 KiB", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "415", description = "Body not JSON", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "422", description = "A policy rule in reject mode refused a value", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "429", description = "The gateway's MailReach rate limit is saturated; see Retry-After", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "502", description = "MailReach failing after retries, or refusing the gateway's key", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "503", description = "Circuit open or MailReach throttling; see Retry-After", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "504", description = "MailReach did not answer within the deadline", content = @Content(mediaType = "application/problem+json"))
+    @RequestMapping(path = "/{id}", method = { RequestMethod.POST, RequestMethod.PATCH },
+            consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
+            @Parameter(description = "Account id, 1..2147483647") @PathVariable String id,
+            @Parameter(description = "Preview the policy's decision without calling MailReach") @RequestParam(
+                    name = "dry_run", defaultValue = "false") boolean dryRun,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
+                            required = false) String body) {
+        int accountId;
+        AccountUpdate update;
+        try {
+            accountId = AccountUpdateParser.parseId(id);
+            update = this.parser.parse(body);
+        }
+        catch (InvalidRequestException ex) {
+            AccountService.countUpdate(this.registry, caller.name(), "invalid");
+            return Mono.error(ex);
+        }
+        return this.accounts.update(caller, accountId, update, dryRun).map((result) -> {
+            ResponseEntity.BodyBuilder response = ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(POLICY_TIER, result.decision().tier())
+                .header(POLICY_VERSION, result.decision().policyVersion());
+            String adjusted = adjustedHeader(result.decision());
+            if (!adjusted.isEmpty()) {
+                response.header(POLICY_ADJUSTED, adjusted);
+            }
+            return response.body(dryRun ? result.preview() : result.account());
+        });
+    }
+
+    @Operation(summary = "Read an account",
+            description = "Served from the gateway's cache when fresh (X-Cache: HIT, with Age); otherwise read from MailReach "
+                    + "(MISS). While MailReach fails, a copy younger than stale-if-error is served (STALE). "
+                    + "Cache-Control: no-cache forces a read from MailReach.")
+    @ApiResponse(responseCode = "200", description = "The account, as MailReach returned it", content = @Content(mediaType = "application/json"))
+    @ApiResponse(responseCode = "400", description = "Invalid id", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "MailReach knows no such account", content = @Content(mediaType = "application/problem+json"))
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller, @PathVariable String id,
+            @Parameter(in = ParameterIn.HEADER, description = "no-cache forces a read from MailReach") @RequestHeader(
+                    name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        int accountId = AccountUpdateParser.parseId(id);
+        boolean noCache = cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache");
+        return this.accounts.read(accountId, noCache)
+            .map((result) -> ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("X-Cache", result.status().name())
+                .header(HttpHeaders.AGE, Long.toString(result.age().toSeconds()))
+                .cacheControl(CacheControl.noCache().cachePrivate())
+                .body(result.account()));
+    }
+
+    /** {@code field=requested->forwarded;rule=NAME}, comma separated, one per change. */
+    static String adjustedHeader(Decision decision) {
+        return decision.adjustments().stream().map(AccountController::describe).collect(Collectors.joining(", "));
+    }
+
+    private static String describe(RuleDecision change) {
+        String values = (change.requested() instanceof String || change.forwarded() instanceof String) ? "sanitized"
+                : change.requested() + "->" + change.forwarded();
+        return change.field() + "=" + values + ";rule=" + change.rule();
+    }
+
+}

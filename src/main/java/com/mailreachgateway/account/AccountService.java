@@ -1,0 +1,269 @@
+package com.mailreachgateway.account;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.mailreachgateway.caller.Caller;
+import com.mailreachgateway.policy.AccountFacts;
+import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.policy.PolicyEngine;
+import com.mailreachgateway.policy.PolicyRequest;
+import com.mailreachgateway.policy.RuleDecision;
+import com.mailreachgateway.state.AccountCache;
+import com.mailreachgateway.state.AccountLanes;
+import com.mailreachgateway.state.CachedAccount;
+import com.mailreachgateway.upstream.MailReachClient;
+import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs one update from validated request to cached result: in the account's lane, it reads
+ * the account state only if the policy needs it, lets the policy decide, forwards what the
+ * policy allows, and caches what MailReach returns. Also serves read-through reads.
+ */
+@Service
+class AccountService {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private final MailReachClient mailReach;
+
+    private final AccountCache cache;
+
+    private final AccountLanes lanes;
+
+    private final PolicyEngine policy;
+
+    private final UpdateAudit audit;
+
+    private final MeterRegistry registry;
+
+    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, PolicyEngine policy,
+            UpdateAudit audit, MeterRegistry registry) {
+        this.mailReach = mailReach;
+        this.cache = cache;
+        this.lanes = lanes;
+        this.policy = policy;
+        this.audit = audit;
+        this.registry = registry;
+    }
+
+    /** Applies an update, or previews it when {@code dryRun}; fails with a gateway error. */
+    Mono<UpdateResult> update(Caller caller, int id, AccountUpdate update, boolean dryRun) {
+        PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
+                update.fields());
+        if (dryRun) {
+            return facts(id, request).map((facts) -> this.policy.decide(request, facts.orElse(null)))
+                .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)))
+                .doOnSuccess((result) -> count(caller, "dry_run"));
+        }
+        // Everything, audit included, happens inside the lane: once an update has started it
+        // is finished and recorded even if its caller has gone away.
+        Mono<UpdateResult> work = Mono.defer(() -> {
+            long start = System.nanoTime();
+            return facts(id, request).map((facts) -> this.policy.decide(request, facts.orElse(null)))
+                .flatMap((decision) -> forward(id, decision))
+                .doOnSuccess((result) -> {
+                    count(caller, "forwarded");
+                    this.audit.update(caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
+                            elapsed(start));
+                })
+                .onErrorMap((ex) -> {
+                    Decision decision = null;
+                    Throwable cause = ex;
+                    if (ex instanceof DecidedFailure failure) {
+                        decision = failure.decision;
+                        cause = failure.getCause();
+                    }
+                    else if (ex instanceof PolicyRefusedException refused) {
+                        decision = refused.decision();
+                    }
+                    String outcome = Outcomes.of(cause);
+                    count(caller, outcome);
+                    this.audit.update(caller.name(), id, update.fields(), decision, outcome, Outcomes.status(cause),
+                            elapsed(start));
+                    return cause;
+                });
+        });
+        return this.lanes.run(id, work);
+    }
+
+    private Mono<UpdateResult> forward(int id, Decision decision) {
+        countDecisions(decision);
+        if (decision.verdict() != Decision.Verdict.FORWARD) {
+            return Mono.error(new PolicyRefusedException(decision));
+        }
+        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward())).map((json) -> {
+            this.cache.put(id, json);
+            return new UpdateResult(json, decision, null);
+        }).onErrorMap((ex) -> {
+            if (ex instanceof UpstreamClientException client
+                    && client.upstreamStatus() == HttpStatus.NOT_FOUND.value()) {
+                this.cache.evict(id);
+            }
+            return new DecidedFailure(decision, ex);
+        });
+    }
+
+    /** Reads an account through the cache. */
+    Mono<ReadResult> read(int id, boolean noCache) {
+        Optional<CachedAccount> cached = this.cache.get(id);
+        if (!noCache && cached.isPresent() && this.cache.isFresh(cached.get())) {
+            countRead("hit");
+            return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT, this.cache.age(cached.get())));
+        }
+        return this.cache.load(id, () -> this.mailReach.fetchAccount(id))
+            .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
+            .doOnSuccess((result) -> countRead("miss"))
+            .onErrorResume((ex) -> {
+                if (ex instanceof UpstreamClientException client) {
+                    if (client.upstreamStatus() == HttpStatus.NOT_FOUND.value()) {
+                        this.cache.evict(id);
+                    }
+                    return Mono.error(ex);
+                }
+                // stale-if-error: MailReach is failing, a recent enough copy beats an error;
+                // a caller that asked for no-cache gets the error instead.
+                Optional<CachedAccount> stale = this.cache.get(id);
+                if (!noCache && stale.isPresent() && this.cache.isUsableOnError(stale.get())) {
+                    countRead("stale");
+                    return Mono.just(new ReadResult(stale.get().json(), ReadResult.Status.STALE,
+                            this.cache.age(stale.get())));
+                }
+                return Mono.error(ex);
+            });
+    }
+
+    /** The account facts the policy gets: read upstream only when a rule needs them. */
+    private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request) {
+        Optional<CachedAccount> cached = this.cache.get(id);
+        if (!this.policy.needsAccount(request)) {
+            return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
+        }
+        if (cached.isPresent() && this.cache.isFresh(cached.get())) {
+            return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
+        }
+        return this.cache.load(id, () -> this.mailReach.fetchAccount(id))
+            .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
+            .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
+                    && this.cache.isUsableOnError(cached.get()),
+                    (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+    }
+
+    private void countDecisions(Decision decision) {
+        for (RuleDecision rule : decision.rules()) {
+            Counter.builder("gateway.policy.decisions")
+                .description("Policy rule decisions on forwarded or refused updates")
+                .tag("rule", rule.rule())
+                .tag("action", rule.action().tag())
+                .tag("tier", String.valueOf(decision.tier()))
+                .register(this.registry)
+                .increment();
+            if (rule.action() == RuleDecision.Action.CLAMP || rule.action() == RuleDecision.Action.SANITIZE) {
+                Counter.builder("gateway.policy.adjustments")
+                    .description("Fields the policy changed before forwarding")
+                    .tag("field", String.valueOf(rule.field()))
+                    .tag("rule", rule.rule())
+                    .tag("tier", String.valueOf(decision.tier()))
+                    .register(this.registry)
+                    .increment();
+            }
+        }
+    }
+
+    void count(Caller caller, String outcome) {
+        countUpdate(this.registry, caller.name(), outcome);
+    }
+
+    static void countUpdate(MeterRegistry registry, String caller, String outcome) {
+        Counter.builder("gateway.updates")
+            .description("Account updates, by caller and outcome")
+            .tag("caller", caller)
+            .tag("outcome", outcome)
+            .register(registry)
+            .increment();
+    }
+
+    private void countRead(String result) {
+        Counter.builder("gateway.account.reads")
+            .description("Account reads, by cache result")
+            .tag("result", result)
+            .register(this.registry)
+            .increment();
+    }
+
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** What a dry run answers: the tier, every rule's decision and the body that would go. */
+    private static byte[] preview(Caller caller, int id, Decision decision) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("dry_run", true);
+        root.put("account_id", id);
+        root.put("caller", caller.name());
+        root.put("tier", decision.tier());
+        root.put("tier_source", decision.tierSource());
+        root.put("policy_version", decision.policyVersion());
+        root.put("verdict", decision.verdict().name().toLowerCase(java.util.Locale.ROOT));
+        root.set("decisions", MAPPER.valueToTree(
+                decision.rules().stream().map(PolicyRefusedException::render).collect(Collectors.toList())));
+        if (decision.verdict() == Decision.Verdict.FORWARD) {
+            root.set("forward", MAPPER.valueToTree(new LinkedHashMap<>(decision.forward())));
+        }
+        else {
+            root.putNull("forward");
+        }
+        return MAPPER.writeValueAsBytes(root);
+    }
+
+    /**
+     * The result of an update.
+     *
+     * @param account the account JSON as MailReach returned it ({@code null} for a dry run)
+     * @param decision the policy's decision
+     * @param preview the dry-run answer ({@code null} for a real update)
+     */
+    record UpdateResult(byte[] account, Decision decision, byte[] preview) {
+    }
+
+    /**
+     * The result of a read.
+     *
+     * @param account the account JSON as MailReach returned it
+     * @param status where it came from
+     * @param age how old the copy is
+     */
+    record ReadResult(byte[] account, Status status, Duration age) {
+
+        enum Status {
+
+            HIT, MISS, STALE
+
+        }
+
+    }
+
+    /** Carries the policy's decision alongside an upstream failure, for the audit line. */
+    private static final class DecidedFailure extends RuntimeException {
+
+        private final Decision decision;
+
+        DecidedFailure(Decision decision, Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.decision = decision;
+        }
+
+    }
+
+
+}

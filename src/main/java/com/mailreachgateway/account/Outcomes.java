@@ -1,0 +1,34 @@
+package com.mailreachgateway.account;
+
+import com.mailreachgateway.system.GatewayException;
+
+/** Names an update's outcome for metrics and the audit log (low cardinality, stable). */
+final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    static String of(Throwable ex) {
+        if (!(ex instanceof GatewayException gateway)) {
+            return "error";
+        }
+        return switch (gateway.problemType()) {
+            case INVALID_REQUEST, PAYLOAD_TOO_LARGE, HTTP_ERROR -> "invalid";
+            case UNAUTHENTICATED -> "unauthorized";
+            case FIELD_FORBIDDEN -> "forbidden";
+            case POLICY_VIOLATION -> "rejected";
+            case RATE_LIMITED -> "rate_limited";
+            case CIRCUIT_OPEN -> "circuit_open";
+            case UPSTREAM_CLIENT_ERROR -> "upstream_client_error";
+            case UPSTREAM_AUTH_ERROR -> "upstream_auth_error";
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_THROTTLED -> "upstream_error";
+            case UPSTREAM_TIMEOUT -> "timeout";
+            case INTERNAL_ERROR -> "error";
+        };
+    }
+
+    static int status(Throwable ex) {
+        return (ex instanceof GatewayException gateway) ? gateway.getStatusCode().value() : 500;
+    }
+
+}

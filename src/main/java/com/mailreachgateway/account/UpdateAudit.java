@@ -1,0 +1,57 @@
+package com.mailreachgateway.account;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.policy.RuleDecision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes one audit line per update to the {@code audit} logger: who, which account, what was
+ * sent and forwarded (signature text redacted), what the policy changed, how it ended, and how
+ * long it took. With structured logging the same facts come out as key-value pairs.
+ */
+@Component
+class UpdateAudit {
+
+    private static final Logger audit = LoggerFactory.getLogger("audit");
+
+    void update(String caller, int accountId, Map<String, Object> sent, Decision decision, String outcome,
+            int status, Duration latency) {
+        String forwarded = (decision != null && decision.verdict() == Decision.Verdict.FORWARD)
+                ? redact(decision.forward()).toString() : "{}";
+        String adjusted = (decision != null) ? AccountController.adjustedHeader(decision) : "";
+        String violations = (decision != null) ? decision.violations()
+            .stream()
+            .map((v) -> v.rule() + ":" + v.field())
+            .collect(Collectors.joining(",")) : "";
+        audit.atInfo()
+            .addKeyValue("caller", caller)
+            .addKeyValue("account_id", accountId)
+            .addKeyValue("outcome", outcome)
+            .addKeyValue("status", status)
+            .addKeyValue("latency_ms", latency.toMillis())
+            .log("update caller={} account={} outcome={} status={} latency_ms={} tier={} policy={} sent={} forwarded={} adjusted=[{}] violations=[{}]",
+                    caller, accountId, outcome, status, latency.toMillis(),
+                    (decision != null) ? decision.tier() : "-", (decision != null) ? decision.policyVersion() : "-",
+                    redact(sent), forwarded, adjusted, violations);
+    }
+
+    /** Signature HTML can be long and personal: the audit keeps only its length. */
+    static Map<String, Object> redact(Map<String, Object> fields) {
+        Map<String, Object> out = new LinkedHashMap<>(fields);
+        out.computeIfPresent("signature", (key, value) -> "<redacted " + value.toString().length() + " chars>");
+        return out;
+    }
+
+    static String describe(RuleDecision decision) {
+        return decision.rule() + ":" + decision.action().tag();
+    }
+
+}

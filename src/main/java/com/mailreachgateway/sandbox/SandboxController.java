@@ -1,0 +1,119 @@
+package com.mailreachgateway.sandbox;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.Hidden;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Profile;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * MailReach's account endpoints, simulated: checks the key, validates the documented ranges,
+ * applies updates and answers with the account, like the real API. Off under {@code prod}.
+ */
+@Hidden
+@RestController
+@RequestMapping("/sandbox/api/v1/accounts")
+@Profile("!prod")
+@ConditionalOnBooleanProperty("gateway.sandbox.enabled")
+@EnableConfigurationProperties(SandboxProperties.class)
+class SandboxController {
+
+    private static final Logger logger = LoggerFactory.getLogger(SandboxController.class);
+
+    private static final Map<String, int[]> RANGES = Map.of("config_max_conversation_running", new int[] { 0, 35 },
+            "config_rampup_increase", new int[] { 0, 5 }, "config_rampup_target", new int[] { 3, 35 });
+
+    private final SandboxProperties properties;
+
+    private final SandboxAccounts accounts;
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+
+    SandboxController(SandboxProperties properties, ObjectProvider<Clock> clock) {
+        this.properties = properties;
+        this.accounts = new SandboxAccounts(clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void announce() {
+        logger.warn("""
+
+                ************************************************************************
+                * SANDBOX MODE: MailReach is SIMULATED in-process at /sandbox/api.       *
+                * Nothing reaches the real MailReach. Seeded accounts: 1234 1235 1236 1237 *
+                * Sandbox caller keys: sandbox-crm-key (standard), sandbox-ops-key (premium) *
+                * Run with --spring.profiles.active=prod and a real key for production.  *
+                ************************************************************************""");
+    }
+
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> get(@PathVariable int id, @RequestHeader(name = "X-Api-Key", required = false) String key) {
+        if (!this.properties.apiKey().equals(key)) {
+            return error(HttpStatus.UNAUTHORIZED, "Unauthorized");
+        }
+        return this.accounts.get(id).<ResponseEntity<?>>map(ResponseEntity::ok)
+            .orElseGet(() -> error(HttpStatus.NOT_FOUND, "Account not found"));
+    }
+
+    @PostMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> update(@PathVariable int id, @RequestHeader(name = "X-Api-Key", required = false) String key,
+            @RequestBody(required = false) String body) {
+        if (!this.properties.apiKey().equals(key)) {
+            return error(HttpStatus.UNAUTHORIZED, "Unauthorized");
+        }
+        JsonNode changes;
+        try {
+            changes = this.mapper.readTree((body != null) ? body : "");
+        }
+        catch (JacksonException ex) {
+            return error(HttpStatus.BAD_REQUEST, "Invalid JSON");
+        }
+        if (changes == null || !changes.isObject()) {
+            return error(HttpStatus.BAD_REQUEST, "Body must be a JSON object");
+        }
+        List<String> problems = new ArrayList<>();
+        RANGES.forEach((field, range) -> {
+            JsonNode value = changes.get(field);
+            if (value != null && (!value.isInt() || value.intValue() < range[0] || value.intValue() > range[1])) {
+                problems.add(field + " does not have a valid value");
+            }
+        });
+        JsonNode zone = changes.get("time_zone");
+        if (zone != null && (!zone.isString() || !SandboxAccounts.isZone(zone.stringValue()))) {
+            problems.add("time_zone does not have a valid value");
+        }
+        if (!problems.isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, String.join(", ", problems));
+        }
+        return this.accounts.update(id, changes).<ResponseEntity<?>>map(ResponseEntity::ok)
+            .orElseGet(() -> error(HttpStatus.NOT_FOUND, "Account not found"));
+    }
+
+    private static ResponseEntity<?> error(HttpStatus status, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", message));
+    }
+
+}

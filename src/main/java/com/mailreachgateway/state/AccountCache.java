@@ -1,0 +1,93 @@
+package com.mailreachgateway.state;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Accounts by id as MailReach returned them. Entries live for the longer of the TTL and
+ * {@code stale-if-error}: within the TTL they are fresh, after it they are kept only to be
+ * served while MailReach fails. Concurrent loads of one id share a single upstream read.
+ */
+@Component
+public class AccountCache {
+
+    private final Cache<Integer, CachedAccount> cache;
+
+    private final ConcurrentMap<Integer, Mono<CachedAccount>> loading = new ConcurrentHashMap<>();
+
+    private final CacheProperties properties;
+
+    private final Clock clock;
+
+    public AccountCache(CacheProperties properties, MeterRegistry registry, ObjectProvider<Clock> clock) {
+        this.properties = properties;
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
+        Duration keep = properties.ttl().compareTo(properties.staleIfError()) > 0 ? properties.ttl()
+                : properties.staleIfError();
+        this.cache = Caffeine.newBuilder()
+            .maximumSize(properties.maxEntries())
+            .expireAfterWrite(keep)
+            .recordStats()
+            .build();
+        CaffeineCacheMetrics.monitor(registry, this.cache, "accounts");
+    }
+
+    /** The cached copy, fresh or not. */
+    public Optional<CachedAccount> get(int id) {
+        return Optional.ofNullable(this.cache.getIfPresent(id));
+    }
+
+    /** Whether a copy is within the TTL. */
+    public boolean isFresh(CachedAccount account) {
+        return account.age(this.clock.instant()).compareTo(this.properties.ttl()) < 0;
+    }
+
+    /** Whether a copy may still be served while MailReach fails. */
+    public boolean isUsableOnError(CachedAccount account) {
+        return account.age(this.clock.instant()).compareTo(this.properties.staleIfError()) < 0;
+    }
+
+    /** Stores what MailReach returned now. */
+    public CachedAccount put(int id, byte[] json) {
+        CachedAccount account = new CachedAccount(json, this.clock.instant());
+        this.cache.put(id, account);
+        return account;
+    }
+
+    public void evict(int id) {
+        this.cache.invalidate(id);
+    }
+
+    /** Age of a copy now. */
+    public Duration age(CachedAccount account) {
+        return account.age(this.clock.instant());
+    }
+
+    /**
+     * Loads an account through {@code loader} and stores it; concurrent calls for the same id
+     * while one load is running share its result.
+     */
+    public Mono<CachedAccount> load(int id, Supplier<Mono<byte[]>> loader) {
+        return Mono.defer(() -> {
+            Mono<CachedAccount> shared = this.loading.computeIfAbsent(id, (key) -> loader.get()
+                .map((json) -> put(id, json))
+                .doFinally((signal) -> this.loading.remove(id))
+                .cache());
+            return shared;
+        });
+    }
+
+}
