@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +94,28 @@ class AlertRulesTests {
 		assumeTrue(promtool != null, "promtool is not on the PATH (see .ci/install-tools)");
 
 		Process process = new ProcessBuilder(promtool.toString(), "check", "rules", DOCS_ALERTS.toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes());
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(process.exitValue()).as(output).isZero();
+	}
+
+	@Test
+	void promtoolCheckRulesAcceptsDashboardExpressions(@TempDir Path workDir) throws IOException, InterruptedException {
+		Path promtool = onPath("promtool");
+		assumeTrue(promtool != null, "promtool is not on the PATH (see .ci/install-tools)");
+		// each panel query becomes a recording rule, with Grafana's variables replaced by values
+		List<Map<String, Object>> records = new ArrayList<>();
+		for (String expr : dashboardExpressions()) {
+			String promql = expr.replace("$__rate_interval", "5m").replace("$__range", "1h").replace("$namespace", ".*");
+			records.add(Map.of("record", "dashboard:query" + records.size(), "expr", promql));
+		}
+		Path file = workDir.resolve("dashboard-rules.yaml");
+		Files.writeString(file, new Yaml().dump(Map.of("groups", List.of(Map.of("name", "dashboard", "rules", records)))));
+
+		Process process = new ProcessBuilder(promtool.toString(), "check", "rules", file.toString())
 			.redirectErrorStream(true)
 			.start();
 		String output = new String(process.getInputStream().readAllBytes());
