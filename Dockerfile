@@ -16,8 +16,8 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package \
 
 # --- run: JRE only, non-root ---------------------------------------------------------------
 FROM eclipse-temurin:25-jre
-RUN groupadd --system --gid 10001 gateway \
- && useradd --system --uid 10001 --gid gateway --no-create-home --home-dir /app gateway
+RUN groupadd --gid 10001 gateway \
+ && useradd --uid 10001 --gid gateway --no-create-home --home-dir /app --shell /usr/sbin/nologin gateway
 WORKDIR /app
 
 # One image layer per Boot layer, least often changed first: a code change only replaces

@@ -366,6 +366,14 @@ class HelmChartTests {
 	}
 
 	@Test
+	void templateWithMisspelledSecurityContextFieldIsRejectedBySchema() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> render(MINIMAL, Map.of("securityContext.readOnlyRootFileSystem", true)))
+			.withMessageContaining("schema")
+			.withMessageContaining("readOnlyRootFileSystem");
+	}
+
+	@Test
 	void templateWithWrongTypeIsRejectedBySchema() {
 		assertThatIllegalStateException().isThrownBy(() -> render(MINIMAL, Map.of("replicaCount", "three")))
 			.withMessageContaining("schema")
