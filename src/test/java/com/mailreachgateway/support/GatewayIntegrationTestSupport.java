@@ -1,0 +1,92 @@
+package com.mailreachgateway.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Base of the integration tests: the whole gateway on a random port, talking over loopback to
+ * a WireMock server that plays MailReach. One stub server serves every test class of the run.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("test")
+public abstract class GatewayIntegrationTestSupport {
+
+    /** Caller keys from application-test.yaml. */
+    public static final String CRM_KEY = "test-crm-key";
+
+    public static final String OPS_KEY = "test-ops-key";
+
+    public static final String SALES_KEY = "test-sales-key";
+
+    /** The MailReach key the gateway must send. */
+    public static final String MAILREACH_KEY = "test-mailreach-key";
+
+    protected static final WireMockServer mailReach = new WireMockServer(
+            WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
+
+    // Ids are never reused across tests, so cached state and lanes never leak between them.
+    private static final AtomicInteger ids = new AtomicInteger(100_000);
+
+    static {
+        mailReach.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(mailReach::stop));
+    }
+
+    @DynamicPropertySource
+    static void mailReachBaseUrl(DynamicPropertyRegistry registry) {
+        registry.add("gateway.mailreach.base-url", () -> mailReach.baseUrl() + "/api");
+    }
+
+    @Autowired
+    protected WebTestClient client;
+
+    @BeforeEach
+    void resetMailReach() {
+        mailReach.resetAll();
+    }
+
+    /** A fresh account id for one test. */
+    protected static int newAccountId() {
+        return ids.incrementAndGet();
+    }
+
+    /** MailReach's documented account JSON (the seed's example), with the given id. */
+    public static String account(int id) {
+        return seed().replace("\"id\": 1234", "\"id\": " + id);
+    }
+
+    /** The seed's account JSON with one top-level field replaced (raw JSON value). */
+    public static String account(int id, String field, String jsonValue) {
+        return account(id).replaceFirst("\"" + field + "\": [^,\\n]+", "\"" + field + "\": " + jsonValue);
+    }
+
+    public static String seed() {
+        try (InputStream in = GatewayIntegrationTestSupport.class.getResourceAsStream("/sandbox/account-1234.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** The path MailReach serves an account at, as the gateway calls it. */
+    public static String upstreamPath(int id) {
+        return "/api/v1/accounts/" + id;
+    }
+
+}
