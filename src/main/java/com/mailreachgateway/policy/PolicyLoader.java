@@ -51,7 +51,7 @@ final class PolicyLoader {
         }
         catch (IOException ex) {
             throw new InvalidPolicyException(fileSource(file),
-                    List.of("rule policy: gateway.policy-file = " + file + ": cannot be read (" + ex + ")"));
+                    List.of(PolicyValidator.format("policy", "gateway.policy-file", file, "cannot be read (" + ex + ")")));
         }
     }
 
@@ -62,13 +62,15 @@ final class PolicyLoader {
             sources = new YamlPropertySourceLoader().load(source, new ByteArrayResource(content, source));
         }
         catch (IOException | RuntimeException ex) {
-            throw new InvalidPolicyException(source, List.of("rule policy: " + source + " = (file): not valid YAML ("
-                    + ex.getMessage().lines().findFirst().orElse("") + ")"));
+            String detail = String.valueOf(ex.getMessage()).strip().replaceAll("\\s+", " ");
+            throw new InvalidPolicyException(source,
+                    List.of(PolicyValidator.format("policy", "gateway.policy-file", source,
+                            "not valid YAML (" + detail + ")")));
         }
         Binder binder = new Binder(ConfigurationPropertySources.from(sources));
         if (!binder.bind(PREFIX, Bindable.mapOf(String.class, Object.class)).isBound()) {
             throw new InvalidPolicyException(source,
-                    List.of("rule policy: " + PREFIX + " = (none): the file has no gateway.policy section"));
+                    List.of(PolicyValidator.format("policy", PREFIX, "(none)", "the file has no gateway.policy section")));
         }
         return PolicySnapshot.of(bind(binder, source), source, loadedAt,
                 PolicySnapshot.sha256(content));
