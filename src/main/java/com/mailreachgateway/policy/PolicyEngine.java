@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Order: {@code field-rights} first (any FORBID makes the verdict FORBIDDEN and stops there);
  * then every cap rule on each sent integer field ({@code tier-cap}, {@code young-domain},
  * {@code low-reputation}), the forwarded value being the lowest cap of the rules in {@code clamp}
- * mode, each such rule listed; then the checks on the values about to be forwarded
+ * mode, each such rule listed, while a rule in {@code reject} mode refuses a value still above
+ * its cap after those clamps; then the checks on the values about to be forwarded
  * ({@code signature-hygiene}, {@code consistency}). Any REJECT makes the verdict REJECTED with
  * nothing to forward. Thread-safe: a decision reads one immutable {@link PolicySnapshot}, and a
  * reload swaps the snapshot atomically.
@@ -158,19 +159,22 @@ public class PolicyEngine {
     /** A rule's limit on one field, together with the rule. */
     private record RuledLimit(Rule rule, Rule.Limit limit) {
 
+        /**
+         * A clamp rule clamps when the requested value is above its cap; a reject rule rejects when
+         * the value left after every clamp is still above its cap.
+         */
         RuleDecision decide(String field, int requested, int forwarded) {
             Integer max = this.limit.max();
             String limitText = (max != null) ? String.valueOf(max) : "none";
-            if (max == null || requested <= max) {
-                return new RuleDecision(this.rule.name(), RuleDecision.Action.PASS, field, requested, forwarded,
-                        limitText, this.limit.reason());
+            RuleDecision.Action action = RuleDecision.Action.PASS;
+            if (max != null && this.rule.mode() == RuleMode.CLAMP && requested > max) {
+                action = RuleDecision.Action.CLAMP;
             }
-            if (this.rule.mode() == RuleMode.CLAMP) {
-                return new RuleDecision(this.rule.name(), RuleDecision.Action.CLAMP, field, requested, forwarded,
-                        limitText, this.limit.reason());
+            else if (max != null && this.rule.mode() == RuleMode.REJECT && forwarded > max) {
+                action = RuleDecision.Action.REJECT;
             }
-            return new RuleDecision(this.rule.name(), RuleDecision.Action.REJECT, field, requested, null, limitText,
-                    this.limit.reason());
+            return new RuleDecision(this.rule.name(), action, field, requested,
+                    (action != RuleDecision.Action.REJECT) ? forwarded : null, limitText, this.limit.reason());
         }
 
     }

@@ -57,6 +57,28 @@ class LowReputationRuleTests {
     }
 
     @Test
+    void decideWhenTierClampBringsValueUnderRejectingCapThenForwardsClampedValue() {
+        Decision decision = engine("clamp", RULE.formatted("reject")).decide(request("config_rampup_target", 25),
+                account(List.of(), 42.0, Duration.ofDays(2000), 22, 1, 5));
+        assertThat(decision.verdict()).isEqualTo(Decision.Verdict.FORWARD);
+        assertThat(decision.forward()).containsEntry("config_rampup_target", 20);
+        assertThat(decisionsOf(decision, "low-reputation")).singleElement()
+            .satisfies((rule) -> assertThat(rule.action()).isEqualTo(RuleDecision.Action.PASS));
+    }
+
+    @Test
+    void decideWhenValueStillAboveRejectingCapAfterClampsThenRejects() {
+        Decision decision = engine("clamp", RULE.formatted("reject")).decide(request("config_rampup_target", 25),
+                account(List.of(), 42.0, Duration.ofDays(2000), 18, 1, 5));
+        assertThat(decision.verdict()).isEqualTo(Decision.Verdict.REJECTED);
+        assertThat(decision.violations()).singleElement().satisfies((rule) -> {
+            assertThat(rule.rule()).isEqualTo("low-reputation");
+            assertThat(rule.requested()).isEqualTo(25);
+            assertThat(rule.limit()).isEqualTo("18");
+        });
+    }
+
+    @Test
     void decideWhenScoreAtThresholdThenValuesMayRise() {
         Decision decision = engine("clamp", RULE.formatted("reject")).decide(request("config_rampup_target", 18),
                 scored(60.0));
