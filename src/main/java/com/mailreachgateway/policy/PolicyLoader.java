@@ -51,7 +51,8 @@ final class PolicyLoader {
         }
         catch (IOException ex) {
             throw new InvalidPolicyException(fileSource(file),
-                    List.of(PolicyValidator.format("policy", "gateway.policy-file", file, "cannot be read (" + ex + ")")));
+                    List.of(PolicyValidator.format("policy", "gateway.policy-file", file,
+                            "cannot be read (" + ex + ")")));
         }
     }
 
@@ -70,7 +71,8 @@ final class PolicyLoader {
         Binder binder = new Binder(ConfigurationPropertySources.from(sources));
         if (!binder.bind(PREFIX, Bindable.mapOf(String.class, Object.class)).isBound()) {
             throw new InvalidPolicyException(source,
-                    List.of(PolicyValidator.format("policy", PREFIX, "(none)", "the file has no gateway.policy section")));
+                    List.of(PolicyValidator.format("policy", PREFIX, "(none)",
+                            "the file has no gateway.policy section")));
         }
         return PolicySnapshot.of(bind(binder, source), source, loadedAt,
                 PolicySnapshot.sha256(content));
@@ -104,7 +106,8 @@ final class PolicyLoader {
         }
         String key = ex.getName().toString();
         Object value = (ex.getProperty() != null) ? ex.getProperty().getValue() : "(none)";
-        problems.add(PolicyValidator.format(PolicyValidator.ruleOf(key), key, value, expected(ex.getTarget().getType())));
+        problems.add(PolicyValidator.format(PolicyValidator.ruleOf(key), key, value,
+                expected(ex.getTarget().getType())));
         return problems;
     }
 

@@ -84,7 +84,8 @@ class LowReputationRuleTests {
                 scored(60.0));
         assertThat(decision.verdict()).isEqualTo(Decision.Verdict.FORWARD);
         assertThat(decisionsOf(decision, "low-reputation")).singleElement()
-            .satisfies((rule) -> assertThat(rule.reason()).isEqualTo("score 60 is not below 60: config_rampup_target may rise"));
+            .satisfies((rule) -> assertThat(rule.reason())
+                .isEqualTo("score 60 is not below 60: config_rampup_target may rise"));
     }
 
     @Test
