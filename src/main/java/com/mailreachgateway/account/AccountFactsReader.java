@@ -28,7 +28,9 @@ final class AccountFactsReader {
         return new AccountFacts(tags, number(account.path("score")),
                 instant(account.path("domain").path("creation_date")), integer(account.path("config_rampup_target")),
                 integer(account.path("config_rampup_increase")),
-                integer(account.path("config_max_conversation_running")));
+                integer(account.path("config_max_conversation_running")),
+                account.path("domain").path("domain").isString() ? account.path("domain").path("domain").stringValue()
+                        : null);
     }
 
     private static Double number(JsonNode node) {

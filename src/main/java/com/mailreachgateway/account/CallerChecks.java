@@ -1,0 +1,44 @@
+package com.mailreachgateway.account;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.mailreachgateway.caller.Caller;
+import com.mailreachgateway.caller.CallerAuthenticator;
+import com.mailreachgateway.policy.PolicyEngine;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Refuses to start with a caller configuration that cannot work: a tier the policy does not
+ * define, or an allowed field that is not an update field (a typo there would silently forbid
+ * the field). The policy also remembers the callers' tiers, so a reload that drops one is refused.
+ */
+@Component
+class CallerChecks {
+
+    CallerChecks(CallerAuthenticator callers, PolicyEngine policy) {
+        Map<String, String> tiers = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Caller caller : callers.callers()) {
+            if (caller.tier() != null) {
+                tiers.put(caller.name(), caller.tier());
+            }
+            if (caller.allowedFields() != null) {
+                caller.allowedFields()
+                    .stream()
+                    .filter((field) -> !UpdateField.isKnown(field))
+                    .sorted()
+                    .forEach((field) -> problems.add("gateway.callers[" + caller.name() + "].allowed-fields: '" + field
+                            + "' is not an update field"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid caller configuration: " + String.join("; ", problems));
+        }
+        policy.validateCallerTiers(tiers);
+    }
+
+}
