@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -29,6 +30,8 @@ public class AccountCache {
     private final ConcurrentMap<Integer, Mono<CachedAccount>> loading = new ConcurrentHashMap<>();
 
     private final CacheProperties properties;
+
+    private final AtomicLong versions = new AtomicLong();
 
     private final Clock clock;
 
@@ -62,9 +65,19 @@ public class AccountCache {
 
     /** Stores what MailReach returned now. */
     public CachedAccount put(int id, byte[] json) {
-        CachedAccount account = new CachedAccount(json, this.clock.instant());
+        CachedAccount account = new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet());
         this.cache.put(id, account);
         return account;
+    }
+
+    /**
+     * Stores what a read returned, unless an update stored a newer state while the read was
+     * in flight: a slow read must never put an older account over a newer one.
+     */
+    private CachedAccount putRead(int id, byte[] json, long versionAtStart) {
+        return this.cache.asMap()
+            .compute(id, (key, existing) -> (existing != null && existing.version() > versionAtStart) ? existing
+                    : new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet()));
     }
 
     public void evict(int id) {
@@ -82,8 +95,10 @@ public class AccountCache {
      */
     public Mono<CachedAccount> load(int id, Supplier<Mono<byte[]>> loader) {
         return Mono.defer(() -> {
-            Mono<CachedAccount> shared = this.loading.computeIfAbsent(id, (key) -> loader.get()
-                .map((json) -> put(id, json))
+            Mono<CachedAccount> shared = this.loading.computeIfAbsent(id, (key) -> Mono.defer(() -> {
+                long versionAtStart = this.versions.get();
+                return loader.get().map((json) -> putRead(id, json, versionAtStart));
+            })
                 .doFinally((signal) -> this.loading.remove(id))
                 .cache());
             return shared;

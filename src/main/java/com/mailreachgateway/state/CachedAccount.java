@@ -8,8 +8,9 @@ import java.time.Instant;
  *
  * @param json the response body
  * @param storedAt when the gateway received it
+ * @param version order of writes to the cache: a later write has a higher version
  */
-public record CachedAccount(byte[] json, Instant storedAt) {
+public record CachedAccount(byte[] json, Instant storedAt, long version) {
 
     /** How old this copy is at {@code now}, never negative. */
     public Duration age(Instant now) {

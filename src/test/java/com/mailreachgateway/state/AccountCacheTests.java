@@ -1,0 +1,81 @@
+package com.mailreachgateway.state;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.mailreachgateway.support.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AccountCacheTests {
+
+    private final MutableClock clock = new MutableClock();
+
+    private final AccountCache cache = newCache();
+
+    @Test
+    void loadThatFinishesAfterANewerUpdateKeepsTheUpdatedState() {
+        Sinks.One<byte[]> slowRead = Sinks.one();
+        this.cache.load(7, slowRead::asMono).subscribe();
+
+        this.cache.put(7, bytes("updated"));
+        slowRead.tryEmitValue(bytes("read before the update"));
+
+        assertThat(text(this.cache.get(7).orElseThrow().json())).isEqualTo("updated");
+    }
+
+    @Test
+    void concurrentLoadsOfOneIdCallTheLoaderOnce() {
+        Sinks.One<byte[]> read = Sinks.one();
+        AtomicInteger calls = new AtomicInteger();
+        Mono<CachedAccount> first = this.cache.load(8, () -> {
+            calls.incrementAndGet();
+            return read.asMono();
+        });
+        Mono<CachedAccount> second = this.cache.load(8, () -> {
+            calls.incrementAndGet();
+            return read.asMono();
+        });
+        var a = first.toFuture();
+        var b = second.toFuture();
+        read.tryEmitValue(bytes("account"));
+
+        assertThat(text(a.join().json())).isEqualTo("account");
+        assertThat(text(b.join().json())).isEqualTo("account");
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void copyIsFreshWithinTtlThenUsableOnErrorWithinStaleIfError() {
+        CachedAccount copy = this.cache.put(9, bytes("a"));
+        assertThat(this.cache.isFresh(copy)).isTrue();
+        this.clock.advance(Duration.ofMinutes(5));
+        assertThat(this.cache.isFresh(copy)).isFalse();
+        assertThat(this.cache.isUsableOnError(copy)).isTrue();
+        this.clock.advance(Duration.ofMinutes(55));
+        assertThat(this.cache.isUsableOnError(copy)).isFalse();
+    }
+
+    private AccountCache newCache() {
+        StaticListableBeanFactory beans = new StaticListableBeanFactory();
+        beans.addBean("clock", this.clock);
+        return new AccountCache(new CacheProperties(Duration.ofMinutes(5), Duration.ofHours(1), 100),
+                new SimpleMeterRegistry(), beans.getBeanProvider(java.time.Clock.class));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+}
