@@ -48,6 +48,22 @@ class PolicyConfiguration {
         return new PolicyInfoContributor(engine);
     }
 
+    /**
+     * {@code gateway_policy_reloads_total}, present from the start (at zero) even when the policy
+     * is inline, so alerts and dashboards always have a series to read.
+     */
+    @Bean
+    MeterBinder policyReloadCounters() {
+        return (registry) -> {
+            for (String result : new String[] { "success", "failure" }) {
+                io.micrometer.core.instrument.Counter.builder("gateway.policy.reloads")
+                    .description("Policy file changes seen, by whether the new policy became active")
+                    .tag("result", result)
+                    .register(registry);
+            }
+        };
+    }
+
     /** {@code gateway_policy_loaded_timestamp_seconds}: when the active policy was loaded. */
     @Bean
     MeterBinder policyLoadedTimestamp(PolicyEngine engine) {
