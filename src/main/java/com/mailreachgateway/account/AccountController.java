@@ -66,20 +66,20 @@ class AccountController {
     @ApiResponse(responseCode = "200", description = "The updated account, as MailReach returned it (or the dry-run preview)",
             content = @Content(mediaType = "application/json"))
     @ApiResponse(responseCode = "400", description = "Invalid id or body; every bad field listed in errors",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "403", description = "The caller may not change a field", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "413", description = "Body over 64 KiB", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "415", description = "Body not JSON", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "422", description = "A policy rule in reject mode refused a value", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "429", description = "The gateway's MailReach rate limit is saturated; see Retry-After", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "502", description = "MailReach failing after retries, or refusing the gateway's key", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "503", description = "Circuit open or MailReach throttling; see Retry-After", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "504", description = "MailReach did not answer within the deadline", content = @Content(mediaType = "application/problem+json"))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "403", description = "The caller may not change a field", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "413", description = "Body over 64 KiB", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "415", description = "Body not JSON", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "422", description = "A policy rule in reject mode refused a value", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "429", description = "The gateway's MailReach rate limit is saturated; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "502", description = "MailReach failing after retries, or refusing the gateway's key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "503", description = "Circuit open or MailReach throttling; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "504", description = "MailReach did not answer within the deadline", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @RequestMapping(path = "/{id}", method = { RequestMethod.POST, RequestMethod.PATCH },
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
-            @Parameter(description = "Account id, 1..2147483647") @PathVariable String id,
+            @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
             @Parameter(description = "Preview the policy's decision without calling MailReach") @RequestParam(
                     name = "dry_run", defaultValue = "false") boolean dryRun,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
@@ -113,11 +113,11 @@ class AccountController {
                     + "(MISS). While MailReach fails, a copy younger than stale-if-error is served (STALE). "
                     + "Cache-Control: no-cache forces a read from MailReach.")
     @ApiResponse(responseCode = "200", description = "The account, as MailReach returned it", content = @Content(mediaType = "application/json"))
-    @ApiResponse(responseCode = "400", description = "Invalid id", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "404", description = "MailReach knows no such account", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Invalid id", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "MailReach knows no such account", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller, @PathVariable String id,
+    Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller, @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
             @Parameter(in = ParameterIn.HEADER, description = "no-cache forces a read from MailReach") @RequestHeader(
                     name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
         int accountId = AccountUpdateParser.parseId(id);
