@@ -10,27 +10,13 @@ import java.util.Set;
  * same: there is no one right value to clamp to, and a field the caller did not send is never
  * added to the update.
  */
-final class ConsistencyRule implements Rule {
+record ConsistencyRule(RuleMode mode, boolean maxConversationsWithinTarget) implements Rule {
 
     static final String NAME = "consistency";
-
-    private final RuleMode mode;
-
-    private final boolean maxConversationsWithinTarget;
-
-    ConsistencyRule(RuleMode mode, boolean maxConversationsWithinTarget) {
-        this.mode = mode;
-        this.maxConversationsWithinTarget = maxConversationsWithinTarget;
-    }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public RuleMode mode() {
-        return this.mode;
     }
 
     @Override

@@ -9,29 +9,15 @@ import java.util.Set;
  * {@code config_rampup_increase} may be lowered but not raised above their current values; an
  * unknown score or current value leaves the update unrestricted by this rule.
  */
-final class LowReputationRule implements Rule {
+record LowReputationRule(RuleMode mode, double minScore) implements Rule {
 
     static final String NAME = "low-reputation";
 
     private static final List<String> FIELDS = List.of(UpdateFields.RAMPUP_TARGET, UpdateFields.RAMPUP_INCREASE);
 
-    private final RuleMode mode;
-
-    private final double minScore;
-
-    LowReputationRule(RuleMode mode, double minScore) {
-        this.mode = mode;
-        this.minScore = minScore;
-    }
-
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public RuleMode mode() {
-        return this.mode;
     }
 
     @Override

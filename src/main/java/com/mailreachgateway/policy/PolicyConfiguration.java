@@ -49,11 +49,12 @@ class PolicyConfiguration {
     }
 
     /**
+     * {@code gateway_policy_loaded_timestamp_seconds}: when the active policy was loaded; and
      * {@code gateway_policy_reloads_total}, present from the start (at zero) even when the policy
-     * is inline, so alerts and dashboards always have a series to read.
+     * is inline, so that alerts and dashboards always have a series to read.
      */
     @Bean
-    MeterBinder policyReloadCounters() {
+    MeterBinder policyLoadedTimestamp(PolicyEngine engine) {
         return (registry) -> {
             for (String result : new String[] { "success", "failure" }) {
                 io.micrometer.core.instrument.Counter.builder("gateway.policy.reloads")
@@ -61,18 +62,12 @@ class PolicyConfiguration {
                     .tag("result", result)
                     .register(registry);
             }
-        };
-    }
-
-    /** {@code gateway_policy_loaded_timestamp_seconds}: when the active policy was loaded. */
-    @Bean
-    MeterBinder policyLoadedTimestamp(PolicyEngine engine) {
-        return (registry) -> Gauge
-            .builder("gateway.policy.loaded.timestamp", engine,
+            Gauge.builder("gateway.policy.loaded.timestamp", engine,
                     (e) -> e.active().loadedAt().toEpochMilli() / 1000.0)
-            .description("When the active policy was loaded, in seconds since the epoch")
-            .baseUnit("seconds")
-            .register(registry);
+                .description("When the active policy was loaded, in seconds since the epoch")
+                .baseUnit("seconds")
+                .register(registry);
+        };
     }
 
 }

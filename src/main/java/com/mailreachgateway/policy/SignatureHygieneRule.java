@@ -23,7 +23,7 @@ import org.jsoup.safety.Safelist;
  * is not inspected. Sent and cleaned HTML are compared in jsoup's normalised form, so
  * {@code <br/>} against {@code <br>} is no change, and clean HTML is forwarded exactly as sent.
  */
-final class SignatureHygieneRule implements Rule {
+record SignatureHygieneRule(RuleMode mode) implements Rule {
 
     static final String NAME = "signature-hygiene";
 
@@ -42,20 +42,9 @@ final class SignatureHygieneRule implements Rule {
         // keep URLs as written; the protocol check still applies, and relative URLs still go
         .preserveRelativeLinks(true);
 
-    private final RuleMode mode;
-
-    SignatureHygieneRule(RuleMode mode) {
-        this.mode = mode;
-    }
-
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public RuleMode mode() {
-        return this.mode;
     }
 
     @Override

@@ -8,27 +8,13 @@ import java.util.Map;
  * Caps {@code config_rampup_target}, {@code config_rampup_increase} and
  * {@code config_max_conversation_running} at the maxima of the tier that applies.
  */
-final class TierCapRule implements Rule {
+record TierCapRule(RuleMode mode, Map<String, PolicyProperties.TierLimits> tiers) implements Rule {
 
     static final String NAME = "tier-cap";
-
-    private final RuleMode mode;
-
-    private final Map<String, PolicyProperties.TierLimits> tiers;
-
-    TierCapRule(RuleMode mode, Map<String, PolicyProperties.TierLimits> tiers) {
-        this.mode = mode;
-        this.tiers = tiers;
-    }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public RuleMode mode() {
-        return this.mode;
     }
 
     @Override

@@ -12,16 +12,9 @@ import java.util.Set;
  * Tighter caps while the account's domain is younger than a minimum age; a domain whose creation
  * date is unknown is not treated as young.
  */
-final class YoungDomainRule implements Rule {
+record YoungDomainRule(RuleMode mode, Duration minAge, Map<String, Integer> caps) implements Rule {
 
     static final String NAME = "young-domain";
-
-    private final RuleMode mode;
-
-    private final Duration minAge;
-
-    /** Cap per field, only for the fields the policy caps. */
-    private final Map<String, Integer> caps;
 
     /** The rule as configured; {@code min-age} wins over {@code min-age-days} (the validator checks they agree). */
     static YoungDomainRule of(RuleMode mode, PolicyProperties.YoungDomain settings) {
@@ -39,20 +32,13 @@ final class YoungDomainRule implements Rule {
         return new YoungDomainRule(mode, minAge, caps);
     }
 
-    YoungDomainRule(RuleMode mode, Duration minAge, Map<String, Integer> caps) {
-        this.mode = mode;
-        this.minAge = minAge;
-        this.caps = Map.copyOf(caps);
+    YoungDomainRule {
+        caps = Map.copyOf(caps);
     }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public RuleMode mode() {
-        return this.mode;
     }
 
     @Override

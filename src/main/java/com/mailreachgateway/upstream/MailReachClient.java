@@ -38,6 +38,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -76,7 +77,8 @@ public class MailReachClient implements DisposableBean {
 
     private final ConnectionProvider connections;
 
-    public MailReachClient(MailReachProperties properties, WebClient.Builder builder, MeterRegistry registry) {
+    public MailReachClient(MailReachProperties properties, WebClient.Builder builder, MeterRegistry registry,
+            ReactorResourceFactory resources) {
         this.properties = properties;
         this.registry = registry;
         this.connections = ConnectionProvider.builder(INSTANCE)
@@ -86,6 +88,7 @@ public class MailReachClient implements DisposableBean {
             .maxIdleTime(properties.pool().maxIdleTime())
             .build();
         HttpClient http = HttpClient.create(this.connections)
+            .runOn(resources.getLoopResources())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
             .responseTimeout(properties.responseTimeout());
         this.webClient = builder.clone()

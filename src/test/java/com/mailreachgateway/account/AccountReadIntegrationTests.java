@@ -54,7 +54,7 @@ class AccountReadIntegrationTests extends GatewayIntegrationTestSupport {
         int id = newAccountId();
         mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id, "first_name", "\"Updated\""))));
 
-        update(id, "{\"first_name\": \"Updated\"}").expectStatus().isOk();
+        update(id, CRM_KEY, "{\"first_name\": \"Updated\"}").expectStatus().isOk();
         read(id).expectHeader().valueEquals("X-Cache", "HIT").expectBody().jsonPath("$.first_name").isEqualTo("Updated");
 
         mailReach.verify(0, getRequestedFor(urlEqualTo(upstreamPath(id))));
@@ -172,7 +172,7 @@ class AccountReadIntegrationTests extends GatewayIntegrationTestSupport {
         read(id).expectHeader().valueEquals("X-Cache", "MISS");
         mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(serverError()));
 
-        update(id, "{\"first_name\": \"Never\"}").expectStatus().isEqualTo(502);
+        update(id, CRM_KEY, "{\"first_name\": \"Never\"}").expectStatus().isEqualTo(502);
 
         read(id).expectHeader().valueEquals("X-Cache", "HIT").expectBody().jsonPath("$.first_name").isEqualTo("John");
     }
@@ -188,14 +188,6 @@ class AccountReadIntegrationTests extends GatewayIntegrationTestSupport {
         return this.client.get().uri("/api/v1/accounts/{id}", id).header("X-Api-Key", CRM_KEY).exchange().expectStatus().isOk();
     }
 
-    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec update(int id, String body) {
-        return this.client.post()
-            .uri("/api/v1/accounts/{id}", id)
-            .header("X-Api-Key", CRM_KEY)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchange();
-    }
 
 
 }

@@ -306,14 +306,5 @@ class AccountUpdateIntegrationTests extends GatewayIntegrationTestSupport {
             .valueEquals("X-Request-Id", "crm-batch-42");
     }
 
-    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec update(Object id, String key,
-            String body) {
-        return this.client.post()
-            .uri("/api/v1/accounts/{id}", id)
-            .header("X-Api-Key", key)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchange();
-    }
 
 }

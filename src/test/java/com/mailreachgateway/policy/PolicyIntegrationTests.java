@@ -232,13 +232,5 @@ class PolicyIntegrationTests extends GatewayIntegrationTestSupport {
             .exchange();
     }
 
-    private WebTestClient.ResponseSpec update(int id, String key, String body) {
-        return this.client.post()
-            .uri("/api/v1/accounts/{id}", id)
-            .header("X-Api-Key", key)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchange();
-    }
 
 }

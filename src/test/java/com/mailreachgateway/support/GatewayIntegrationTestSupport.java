@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.MediaType;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -58,6 +59,16 @@ public abstract class GatewayIntegrationTestSupport {
     @BeforeEach
     void resetMailReach() {
         mailReach.resetAll();
+    }
+
+    /** {@code POST /api/v1/accounts/{id}} with a caller key and a JSON body. */
+    protected WebTestClient.ResponseSpec update(Object id, String key, String body) {
+        return this.client.post()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange();
     }
 
     /** A fresh account id for one test. */

@@ -110,14 +110,5 @@ class ObservabilityIntegrationTests extends GatewayIntegrationTestSupport {
             .block();
     }
 
-    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec update(int id, String key,
-            String body) {
-        return this.client.post()
-            .uri("/api/v1/accounts/{id}", id)
-            .header("X-Api-Key", key)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchange();
-    }
 
 }
