@@ -23,6 +23,7 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static com.mailreachgateway.upstream.UpstreamAssertions.assertOnlyGatewayKeySent;
 import static com.mailreachgateway.upstream.UpstreamAssertions.receivedInOrder;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -107,6 +108,59 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
         assertThat(Duration.ofNanos(slowDone.at() - fastDone.at())).isGreaterThan(Duration.ofMillis(150));
         assertThat(Duration.ofNanos(slowDone.at() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertOnlyGatewayKeySent(mailReach);
+    }
+
+    @Test
+    void updateWhoseCallerLeftWhileItRanStillFinishesBeforeTheNextUpdateOfThatAccount() {
+        int id = newAccountId();
+        String path = upstreamPath(id);
+        mailReach.stubFor(post(urlEqualTo(path)).withRequestBody(containing("\"config_rampup_target\":10"))
+            .willReturn(okJson(account(id, "config_rampup_target", "10")).withFixedDelay(400)));
+        mailReach.stubFor(post(urlEqualTo(path)).withRequestBody(containing("\"config_rampup_target\":12"))
+            .willReturn(okJson(account(id, "config_rampup_target", "12"))));
+        WebClient gateway = gateway();
+
+        // The first caller gives up while MailReach is still working on its update.
+        assertThatThrownBy(() -> send(gateway, id, 10).block(Duration.ofMillis(150)))
+            .isInstanceOf(IllegalStateException.class);
+        Finished newer = send(gateway, id, 12).block(Duration.ofSeconds(5));
+
+        assertThat(newer.status()).isEqualTo(200);
+        List<LoggedRequest> received = receivedInOrder(mailReach, path);
+        assertThat(received).extracting(LoggedRequest::getBodyAsString)
+            .containsExactly("{\"config_rampup_target\":10}", "{\"config_rampup_target\":12}");
+        // The newer update went out only once MailReach had answered the older one.
+        assertThat(received.get(1).getLoggedDate().getTime() - received.get(0).getLoggedDate().getTime())
+            .isGreaterThanOrEqualTo(400);
+        this.client.get()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", CRM_KEY)
+            .exchange()
+            .expectBody(String.class)
+            .isEqualTo(account(id, "config_rampup_target", "12"));
+    }
+
+    @Test
+    void updateWhoseCallerLeftWhileWaitingForItsTurnIsNeverSentAndLaterUpdatesKeepOrder() {
+        int id = newAccountId();
+        String path = upstreamPath(id);
+        // WireMock tries the most recently added stub first: the slow one for 10 wins over this.
+        mailReach.stubFor(post(urlEqualTo(path)).willReturn(okJson(account(id))));
+        mailReach.stubFor(post(urlEqualTo(path)).withRequestBody(containing("\"config_rampup_target\":10"))
+            .willReturn(okJson(account(id, "config_rampup_target", "10")).withFixedDelay(500)));
+        WebClient gateway = gateway();
+
+        CompletableFuture<Finished> first = send(gateway, id, 10).toFuture();
+        await().atMost(Duration.ofSeconds(2)).until(() -> !mailReach.findAll(postRequestedFor(urlEqualTo(path))).isEmpty());
+        // The second caller gives up while its update still waits behind the first.
+        assertThatThrownBy(() -> send(gateway, id, 11).block(Duration.ofMillis(100)))
+            .isInstanceOf(IllegalStateException.class);
+        CompletableFuture<Finished> third = send(gateway, id, 12).toFuture();
+
+        assertThat(first.join().status()).isEqualTo(200);
+        assertThat(third.join().status()).isEqualTo(200);
+        assertThat(receivedInOrder(mailReach, path)).extracting(LoggedRequest::getBodyAsString)
+            .containsExactly("{\"config_rampup_target\":10}", "{\"config_rampup_target\":12}");
     }
 
     private WebClient gateway() {

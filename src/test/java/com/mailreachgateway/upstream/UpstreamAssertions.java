@@ -1,5 +1,7 @@
 package com.mailreachgateway.upstream;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -71,8 +73,8 @@ final class UpstreamAssertions {
     static List<LoggedRequest> receivedInOrder(WireMockServer mailReach, String path) {
         // The journal lists serve events newest first; the sequence is the arrival order even
         // when two requests share a millisecond timestamp.
-        List<ServeEvent> events = new java.util.ArrayList<>(mailReach.getAllServeEvents());
-        java.util.Collections.reverse(events);
+        List<ServeEvent> events = new ArrayList<>(mailReach.getAllServeEvents());
+        Collections.reverse(events);
         return events.stream()
             .map(ServeEvent::getRequest)
             .filter((request) -> request.getUrl().equals(path))

@@ -165,6 +165,60 @@ class UpstreamResilienceIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
+    void updateWhenMailReachAnswers429WithoutRetryAfterBacksOffThenReturnsAccount() {
+        int id = newAccountId();
+        String path = upstreamPath(id);
+        mailReach.stubFor(post(urlEqualTo(path)).inScenario("throttled")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(429))
+            .willSetStateTo("waited"));
+        mailReach.stubFor(post(urlEqualTo(path)).inScenario("throttled")
+            .whenScenarioStateIs("waited")
+            .willReturn(okJson(account(id))));
+
+        update(id, CRM_KEY).expectStatus().isOk().expectBody(String.class).isEqualTo(account(id));
+
+        List<LoggedRequest> posts = receivedInOrder(mailReach, path);
+        assertThat(posts).hasSize(2);
+        assertThat(gapMillis(posts.get(0), posts.get(1))).isGreaterThanOrEqualTo(40 - 1);
+    }
+
+    @Test
+    void updateWhenMailReachAnswers429WithRetryAfterZeroRetriesAtOnceAndReturnsAccount() {
+        int id = newAccountId();
+        stubThrottledOnceThenOk(id, "0");
+
+        update(id, CRM_KEY).expectStatus().isOk().expectBody(String.class).isEqualTo(account(id));
+
+        mailReach.verify(2, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateWhenMailReachAnswers200WithoutAnAccountAnswers502WithoutRetry() {
+        int id = newAccountId();
+        String path = upstreamPath(id);
+        mailReach.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)
+            .withHeader(HttpHeaders.CONTENT_TYPE, MediaType.TEXT_HTML_VALUE)
+            .withBody("<html>maintenance</html>")));
+
+        Problem problem = assertProblem(update(id, CRM_KEY), 502, "upstream-unavailable");
+
+        assertThat(problem.detail()).doesNotContain("maintenance");
+        // The update may have been applied: resending it blindly is not the gateway's call.
+        mailReach.verify(1, postRequestedFor(urlEqualTo(path)));
+        // Nothing was cached from it.
+        mailReach.stubFor(get(urlEqualTo(path)).willReturn(okJson(account(id))));
+        this.client.get()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", CRM_KEY)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("X-Cache", "MISS");
+    }
+
+    @Test
     void updateWhenMailReachRetryAfterExceedsDeadlineAnswers503ThrottledAtOnce() {
         int id = newAccountId();
         String path = upstreamPath(id);
