@@ -85,7 +85,7 @@ class ChartConfigurationIntegrationTests {
                 .bodyValue("{\"config_rampup_target\": 30, \"config_rampup_increase\": 1}")
                 .retrieve()
                 .toEntity(String.class)
-                .block();
+                .block(java.time.Duration.ofSeconds(10));
 
             assertThat(response.getStatusCode().value()).isEqualTo(200);
             assertThat(response.getHeaders().getFirst("X-Policy-Adjusted")).contains("config_rampup_target=30->20");

@@ -107,7 +107,7 @@ class ObservabilityIntegrationTests extends GatewayIntegrationTestSupport {
             .uri(path)
             .retrieve()
             .bodyToMono(String.class)
-            .block();
+            .block(java.time.Duration.ofSeconds(10));
     }
 
 

@@ -32,13 +32,13 @@ class ProductionProfileTests {
             WebClient http = WebClient.create("http://localhost:" + port);
 
             assertThatThrownBy(() -> http.get().uri("/sandbox/api/v1/accounts/1234").header("X-Api-Key",
-                    "sandbox-mailreach-key").retrieve().toBodilessEntity().block())
+                    "sandbox-mailreach-key").retrieve().toBodilessEntity().block(java.time.Duration.ofSeconds(10)))
                 .isInstanceOfSatisfying(WebClientResponseException.class,
                         (ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(404));
             assertThatThrownBy(() -> http.get().uri("/api/v1/accounts/1234").header("X-Api-Key", "sandbox-crm-key")
                 .retrieve()
                 .toBodilessEntity()
-                .block()).isInstanceOfSatisfying(WebClientResponseException.class,
+                .block(java.time.Duration.ofSeconds(10))).isInstanceOfSatisfying(WebClientResponseException.class,
                         (ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(401));
         }
     }
