@@ -321,6 +321,8 @@ public class MailReachClient implements DisposableBean {
             .tag("method", method.name())
             .tag("outcome", outcome)
             .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(5))
+            .maximumExpectedValue(Duration.ofSeconds(30))
             .register(this.registry)
             .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }

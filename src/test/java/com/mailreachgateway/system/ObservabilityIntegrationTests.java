@@ -102,7 +102,10 @@ class ObservabilityIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     private String management(String path) {
-        return WebClient.create("http://localhost:" + this.managementPort)
+        return WebClient.builder()
+            .baseUrl("http://localhost:" + this.managementPort)
+            .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(8 * 1024 * 1024))
+            .build()
             .get()
             .uri(path)
             .retrieve()
