@@ -2,7 +2,8 @@
 # Measures what the gateway costs on top of the MailReach it fronts, in one run on loopback:
 # the sandbox MailReach called directly versus the same call through the gateway. Reports the
 # median (p50), p90 and p99 latency and throughput of each, and the ratios. Needs wrk
-# (apt-get install wrk) and a JDK; builds the jar first. Load goes to 127.0.0.1 only and every
+# (apt-get install wrk) and a JDK; builds the jar first. One wrk thread: on a 2-core machine more
+# load-generator threads only steal CPU from the gateway being measured. Load goes to 127.0.0.1 only and every
 # run is bounded in time.
 #
 #   bench/run.sh [duration-seconds] [connections]
@@ -28,23 +29,29 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-run() { # name, lua, url, [header]
-  local name=$1 lua=$2 url=$3 header=${4:-}
+run() { # name, connections, lua, url, header
+  local name=$1 connections=$2 lua=$3 url=$4 header=$5
   # warm-up (JIT), then the measured run
-  wrk -t1 -c"$CONNECTIONS" -d5s -s "bench/$lua" ${header:+-H "$header"} "$url" >/dev/null
+  wrk -t1 -c"$connections" -d5s -s "bench/$lua" -H "$header" "$url" >/dev/null
   local line
-  line=$(wrk -t"$CONNECTIONS" -c"$CONNECTIONS" -d"${DURATION}s" -s "bench/$lua" ${header:+-H "$header"} "$url" | grep '^RESULT')
-  echo "$name ${line#RESULT }"
+  line=$(wrk -t1 -c"$connections" -d"${DURATION}s" -s "bench/$lua" -H "$header" "$url" | grep '^RESULT')
+  case "$line" in *" errors=0") ;; *) echo "$name: requests failed: $line" >&2; exit 1 ;; esac
+  echo "$name c=$connections ${line#RESULT }"
 }
 
 BASE=http://127.0.0.1:$PORT
 KEY="X-Api-Key: sandbox-ops-key"
+MR="X-Api-Key: sandbox-mailreach-key"
 curl -fs "$BASE/api/v1/accounts/1234" -H "$KEY" >/dev/null   # fill the cache
 {
-  run direct_get   get.lua  "$BASE/sandbox/api/v1/accounts/1234" "X-Api-Key: sandbox-mailreach-key"
-  run gateway_hit  get.lua  "$BASE/api/v1/accounts/1234" "$KEY"
-  run direct_post  post.lua "$BASE/sandbox/api/v1/accounts/ACCOUNT" "X-Api-Key: sandbox-mailreach-key"
-  run gateway_post post.lua "$BASE/api/v1/accounts/ACCOUNT" "$KEY"
+  # one connection: the latency of a single request, nothing queued
+  run direct_get   1 get.lua  "$BASE/sandbox/api/v1/accounts/1234" "$MR"
+  run gateway_hit  1 get.lua  "$BASE/api/v1/accounts/1234" "$KEY"
+  run direct_post  1 post.lua "$BASE/sandbox/api/v1/accounts/ACCOUNT" "$MR"
+  run gateway_post 1 post.lua "$BASE/api/v1/accounts/ACCOUNT" "$KEY"
+  # CONNECTIONS connections: throughput
+  run direct_post  "$CONNECTIONS" post.lua "$BASE/sandbox/api/v1/accounts/ACCOUNT" "$MR"
+  run gateway_post "$CONNECTIONS" post.lua "$BASE/api/v1/accounts/ACCOUNT" "$KEY"
 } | tee target/bench-results.txt
 
 RSS_KB=$(ps -o rss= -p $PID | tr -d ' ')
@@ -52,8 +59,9 @@ HEAP=$(curl -fs "http://127.0.0.1:$MGMT/actuator/metrics/jvm.memory.used?tag=are
 echo "memory rss_mib=$((RSS_KB / 1024)) heap_used_bytes=$HEAP" | tee -a target/bench-results.txt
 
 awk '
-  { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } }
+  { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[$1 $2, kv[1]] = kv[2] } }
   END {
-    printf "ratio gateway_post/direct_post p50=%.2f rps=%.2f\n", v["gateway_post","p50_ms"] / v["direct_post","p50_ms"], v["gateway_post","rps"] / v["direct_post","rps"]
-    printf "ratio gateway_hit/direct_get   p50=%.2f rps=%.2f\n", v["gateway_hit","p50_ms"] / v["direct_get","p50_ms"], v["gateway_hit","rps"] / v["direct_get","rps"]
+    printf "ratio gateway_post/direct_post c=1 p50=%.2f\n", v["gateway_postc=1","p50_ms"] / v["direct_postc=1","p50_ms"]
+    printf "ratio gateway_hit/direct_get   c=1 p50=%.2f\n", v["gateway_hitc=1","p50_ms"] / v["direct_getc=1","p50_ms"]
+    printf "ratio gateway_post/direct_post c='"$CONNECTIONS"' rps=%.2f\n", v["gateway_postc='"$CONNECTIONS"'","rps"] / v["direct_postc='"$CONNECTIONS"'","rps"]
   }' target/bench-results.txt | tee -a target/bench-results.txt
