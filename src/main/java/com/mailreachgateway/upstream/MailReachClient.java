@@ -77,6 +77,9 @@ public class MailReachClient implements DisposableBean {
 
     private final ConnectionProvider connections;
 
+    /** When the circuit last opened, so that {@code Retry-After} says how long is left. */
+    private volatile long openedAt = System.nanoTime();
+
     public MailReachClient(MailReachProperties properties, WebClient.Builder builder, MeterRegistry registry,
             ReactorResourceFactory resources) {
         this.properties = properties;
@@ -110,8 +113,12 @@ public class MailReachClient implements DisposableBean {
             .ignoreExceptions(UpstreamExceptions.RateLimitedException.class)
             .build());
         this.circuitBreaker = breakers.circuitBreaker(INSTANCE);
-        this.circuitBreaker.getEventPublisher()
-            .onStateTransition((event) -> logger.warn("MailReach circuit breaker {}", event.getStateTransition()));
+        this.circuitBreaker.getEventPublisher().onStateTransition((event) -> {
+            logger.warn("MailReach circuit breaker {}", event.getStateTransition());
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                this.openedAt = System.nanoTime();
+            }
+        });
         RetryRegistry retries = RetryRegistry.of(RetryConfig.<Object>custom()
             .maxAttempts(properties.retry().maxAttempts())
             .retryOnException((ex) -> ex instanceof AttemptFailure failure && failure.shouldRetry())
@@ -249,7 +256,10 @@ public class MailReachClient implements DisposableBean {
             };
         }
         if (ex instanceof CallNotPermittedException) {
-            return new UpstreamExceptions.CircuitOpenException(this.properties.circuitBreaker().openDuration());
+            Duration open = this.properties.circuitBreaker().openDuration();
+            Duration left = open.minusNanos(System.nanoTime() - this.openedAt);
+            // Half-open with its trial calls taken: a second is a fair guess.
+            return new UpstreamExceptions.CircuitOpenException(left.isNegative() ? Duration.ofSeconds(1) : left);
         }
         if (ex instanceof TimeoutException) {
             AttemptFailure last = call.last.get();
