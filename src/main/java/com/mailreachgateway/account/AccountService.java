@@ -14,8 +14,10 @@ import com.mailreachgateway.policy.RuleDecision;
 import com.mailreachgateway.state.AccountCache;
 import com.mailreachgateway.state.AccountLanes;
 import com.mailreachgateway.state.CachedAccount;
+import com.mailreachgateway.upstream.Deadline;
 import com.mailreachgateway.upstream.MailReachClient;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamClientException;
+import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamTimeoutException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -61,8 +63,10 @@ class AccountService {
     Mono<UpdateResult> update(Caller caller, int id, AccountUpdate update, boolean dryRun) {
         PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
                 update.fields());
+        Deadline deadline = this.mailReach.newDeadline();
+        long arrived = System.nanoTime();
         if (dryRun) {
-            return facts(id, request).map((facts) -> this.policy.decide(request, facts.orElse(null)))
+            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
                 .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)))
                 .doOnSuccess((result) -> count(caller, "dry_run"));
         }
@@ -70,8 +74,8 @@ class AccountService {
         // is finished and recorded even if its caller has gone away.
         Mono<UpdateResult> work = Mono.defer(() -> {
             long start = System.nanoTime();
-            return facts(id, request).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision))
+            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
+                .flatMap((decision) -> forward(id, decision, deadline))
                 .doOnSuccess((result) -> {
                     count(caller, "forwarded");
                     this.audit.update(caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
@@ -94,21 +98,27 @@ class AccountService {
                     return cause;
                 });
         });
-        return this.lanes.run(id, work);
+        // The lane wait counts against the same deadline. Work that starts runs to its end within
+        // it; a caller still queued half a second past it is answered 504 and its update dropped.
+        return Mono.defer(() -> this.lanes.run(id, work).timeout(deadline.remaining().plusMillis(500)))
+            .onErrorMap(java.util.concurrent.TimeoutException.class, (ex) -> {
+                count(caller, "timeout");
+                this.audit.update(caller.name(), id, update.fields(), null, "timeout", 504, elapsed(arrived));
+                return new UpstreamTimeoutException(this.mailReach.deadline());
+            });
     }
 
-    private Mono<UpdateResult> forward(int id, Decision decision) {
+    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline) {
         countDecisions(decision);
         if (decision.verdict() != Decision.Verdict.FORWARD) {
             return Mono.error(new PolicyRefusedException(decision));
         }
-        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward())).map((json) -> {
+        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline).map((json) -> {
             this.cache.put(id, json);
             return new UpdateResult(json, decision, null);
         }).onErrorMap((ex) -> {
-            if (ex instanceof UpstreamClientException client
-                    && client.upstreamStatus() == HttpStatus.NOT_FOUND.value()) {
-                this.cache.evict(id);
+            if (ex instanceof UpstreamClientException client) {
+                evictIfGone(id, client);
             }
             return new DecidedFailure(decision, ex);
         });
@@ -121,14 +131,12 @@ class AccountService {
             countRead("hit");
             return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT, this.cache.age(cached.get())));
         }
-        return this.cache.load(id, () -> this.mailReach.fetchAccount(id))
+        return this.cache.load(id, () -> this.mailReach.fetchAccount(id, this.mailReach.newDeadline()))
             .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
             .doOnSuccess((result) -> countRead("miss"))
             .onErrorResume((ex) -> {
                 if (ex instanceof UpstreamClientException client) {
-                    if (client.upstreamStatus() == HttpStatus.NOT_FOUND.value()) {
-                        this.cache.evict(id);
-                    }
+                    evictIfGone(id, client);
                     return Mono.error(ex);
                 }
                 // stale-if-error: MailReach is failing, a recent enough copy beats an error;
@@ -144,7 +152,7 @@ class AccountService {
     }
 
     /** The account facts the policy gets: read upstream only when a rule needs them. */
-    private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request) {
+    private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request, Deadline deadline) {
         Optional<CachedAccount> cached = this.cache.get(id);
         if (!this.policy.needsAccount(request)) {
             return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
@@ -152,11 +160,19 @@ class AccountService {
         if (cached.isPresent() && this.cache.isFresh(cached.get())) {
             return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
         }
-        return this.cache.load(id, () -> this.mailReach.fetchAccount(id))
+        return this.cache.load(id, () -> this.mailReach.fetchAccount(id, deadline))
             .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
+            .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
             .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
                     && this.cache.isUsableOnError(cached.get()),
                     (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+    }
+
+    /** MailReach no longer knows the account: a cached copy must not outlive it. */
+    private void evictIfGone(int id, UpstreamClientException ex) {
+        if (ex.upstreamStatus() == HttpStatus.NOT_FOUND.value()) {
+            this.cache.evict(id);
+        }
     }
 
     private void countDecisions(Decision decision) {

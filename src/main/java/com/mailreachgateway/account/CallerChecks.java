@@ -21,10 +21,14 @@ class CallerChecks {
 
     CallerChecks(CallerAuthenticator callers, PolicyEngine policy) {
         Map<String, String> tiers = new LinkedHashMap<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (Caller caller : callers.callers()) {
+            // One entry per key: a caller listed twice while its key rotates has both tiers checked.
+            int occurrence = seen.merge(caller.name(), 1, Integer::sum);
+            String entry = (occurrence == 1) ? caller.name() : caller.name() + " (entry " + occurrence + ")";
             if (caller.tier() != null) {
-                tiers.put(caller.name(), caller.tier());
+                tiers.put(entry, caller.tier());
             }
             if (caller.allowedFields() != null) {
                 caller.allowedFields()

@@ -54,6 +54,16 @@ final class PolicyValidator {
                     "must not be blank, or every tag would name a tier");
         }
         PolicyProperties.Rules rules = policy.rules();
+        // Scripts, event handlers, iframes and forms must never reach MailReach's emails.
+        if (rules.signatureHygiene() != null
+                && mode(rules.signatureHygiene().mode(), policy.defaultMode()) == RuleMode.OFF) {
+            problem(SignatureHygieneRule.NAME, "rules.signature-hygiene.mode", "off",
+                    "must be clamp (clean the HTML) or reject (refuse it): unsafe signatures never pass");
+        }
+        else if (rules.signatureHygiene() == null && policy.defaultMode() == RuleMode.OFF) {
+            problem(SignatureHygieneRule.NAME, "default-mode", "off",
+                    "would switch signature-hygiene off: set rules.signature-hygiene.mode to clamp or reject");
+        }
         youngDomain(rules.youngDomain(), policy.defaultMode());
         lowReputation(rules.lowReputation(), policy.defaultMode());
         if (rules.fieldRights() != null) {

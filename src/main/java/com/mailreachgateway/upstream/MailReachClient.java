@@ -136,14 +136,24 @@ public class MailReachClient implements DisposableBean {
         TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     }
 
+    /** The configured time allowed for one caller's request. */
+    public Duration deadline() {
+        return this.properties.deadline();
+    }
+
+    /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
+    public Deadline newDeadline() {
+        return Deadline.after(this.properties.deadline());
+    }
+
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
-    public Mono<byte[]> fetchAccount(int id) {
-        return call(HttpMethod.GET, id, null);
+    public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
+        return call(HttpMethod.GET, id, null, deadline);
     }
 
     /** {@code POST /v1/accounts/{id}} with a JSON body: the updated account. */
-    public Mono<byte[]> updateAccount(int id, byte[] body) {
-        return call(HttpMethod.POST, id, body);
+    public Mono<byte[]> updateAccount(int id, byte[] body, Deadline deadline) {
+        return call(HttpMethod.POST, id, body, deadline);
     }
 
     /** The circuit breaker's state, for health and tests. */
@@ -151,14 +161,19 @@ public class MailReachClient implements DisposableBean {
         return this.circuitBreaker.getState();
     }
 
-    private Mono<byte[]> call(HttpMethod method, int id, byte[] body) {
+    private Mono<byte[]> call(HttpMethod method, int id, byte[] body, Deadline deadline) {
         return Mono.defer(() -> {
-            Call call = new Call(System.nanoTime() + this.properties.deadline().toNanos());
+            Duration left = deadline.remaining();
+            if (left.isZero()) {
+                // Spent waiting for its turn: nothing is sent, so the caller knows it was not applied.
+                return Mono.error(new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline()));
+            }
+            Call call = new Call(deadline);
             return this.rateLimiter.acquire()
                 .then(Mono.defer(() -> attempt(method, id, body, call)))
                 .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
                 .transformDeferred(RetryOperator.of(this.retry))
-                .timeout(this.properties.deadline())
+                .timeout(left)
                 .onErrorMap((ex) -> toGatewayError(ex, call));
         });
     }
@@ -210,7 +225,12 @@ public class MailReachClient implements DisposableBean {
         if (status >= 500) {
             return AttemptFailure.Kind.SERVER_ERROR;
         }
-        return AttemptFailure.Kind.CLIENT_ERROR;
+        if (status >= 400) {
+            return AttemptFailure.Kind.CLIENT_ERROR;
+        }
+        // 1xx/3xx: not an answer the API documents (e.g. a redirect to https): the gateway's
+        // base URL is wrong, which is not the caller's to handle.
+        return AttemptFailure.Kind.BAD_RESPONSE;
     }
 
     private AttemptFailure failure(Throwable ex, int number, Call call) {
@@ -254,6 +274,12 @@ public class MailReachClient implements DisposableBean {
                 case IO_ERROR -> new UpstreamExceptions.UpstreamUnavailableException("connection failed",
                         failure.attempt);
             };
+        }
+        if ((ex instanceof UpstreamExceptions.RateLimitedException || ex instanceof CallNotPermittedException)
+                && call.last.get() != null) {
+            // A retry found no permit or an open circuit: an earlier attempt did reach MailReach,
+            // so "nothing was sent" would be untrue. Answer with what that attempt met.
+            return toGatewayError(call.last.get(), call);
         }
         if (ex instanceof CallNotPermittedException) {
             Duration open = this.properties.circuitBreaker().openDuration();
@@ -362,18 +388,18 @@ public class MailReachClient implements DisposableBean {
     /** One logical call: its deadline, its attempts so far and its last failure. */
     private static final class Call {
 
-        final long deadlineNanos;
+        final Deadline deadline;
 
         final AtomicInteger attempts = new AtomicInteger();
 
         final AtomicReference<AttemptFailure> last = new AtomicReference<>();
 
-        Call(long deadlineNanos) {
-            this.deadlineNanos = deadlineNanos;
+        Call(Deadline deadline) {
+            this.deadline = deadline;
         }
 
         boolean fits(Duration wait) {
-            return System.nanoTime() + wait.toNanos() < this.deadlineNanos;
+            return this.deadline.fits(wait);
         }
 
     }

@@ -74,7 +74,7 @@ public final class UpstreamExceptions {
     /** Thrown when MailReach did not answer within the deadline. */
     public static final class UpstreamTimeoutException extends GatewayException {
 
-        UpstreamTimeoutException(Duration deadline) {
+        public UpstreamTimeoutException(Duration deadline) {
             super(ProblemType.UPSTREAM_TIMEOUT, "MailReach did not answer within " + deadline.toMillis()
                     + " ms; whether an update was applied is unknown, so read the account before retrying.");
         }

@@ -8,6 +8,7 @@ import static com.mailreachgateway.policy.TestPolicies.decisionsOf;
 import static com.mailreachgateway.policy.TestPolicies.engine;
 import static com.mailreachgateway.policy.TestPolicies.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for the {@code signature-hygiene} rule.
@@ -71,13 +72,22 @@ class SignatureHygieneRuleTests {
     }
 
     @Test
-    void decideWhenSignatureHygieneOffThenForwardsAnything() {
-        Decision decision = engine("clamp", """
+    void policyWithSignatureHygieneOffIsRefusedBecauseUnsafeSignaturesNeverPass() {
+        assertThatExceptionOfType(InvalidPolicyException.class).isThrownBy(() -> engine("clamp", """
                 signature-hygiene:
                   mode: off
-                """).decide(request("signature", "<script>x</script>"), null);
-        assertThat(decision.forward()).containsEntry("signature", "<script>x</script>");
-        assertThat(decisionsOf(decision, "signature-hygiene")).isEmpty();
+                """)).withMessageContaining("rules.signature-hygiene.mode = off");
+    }
+
+    @Test
+    void policyWhoseDefaultModeIsOffMustKeepSignatureHygieneOn() {
+        assertThatExceptionOfType(InvalidPolicyException.class).isThrownBy(() -> engine("off", ""))
+            .withMessageContaining("signature-hygiene");
+        Decision decision = engine("off", """
+                signature-hygiene:
+                  mode: clamp
+                """).decide(request("signature", "Hi<script>x</script>"), null);
+        assertThat(decision.forward().get("signature").toString()).doesNotContain("script");
     }
 
 }
