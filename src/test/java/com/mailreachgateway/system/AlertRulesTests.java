@@ -148,7 +148,7 @@ class AlertRulesTests {
 			.contains("gateway_updates_total", "http_server_requests_seconds_bucket",
 					"gateway_upstream_requests_seconds_count", "gateway_upstream_requests_seconds_bucket",
 					"gateway_upstream_retries_total", "gateway_ratelimit_permits_total",
-					"resilience4j_circuitbreaker_state", "cache_gets_total", "gateway_policy_decisions_total");
+					"resilience4j_circuitbreaker_state", "gateway_account_reads_total", "gateway_policy_decisions_total");
 	}
 
 	@Test
