@@ -3,6 +3,7 @@ package com.mailreachgateway.state;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +28,7 @@ public class AccountCache {
 
     private final Cache<Integer, CachedAccount> cache;
 
-    private final ConcurrentMap<Integer, Mono<CachedAccount>> loading = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, CompletableFuture<CachedAccount>> loading = new ConcurrentHashMap<>();
 
     private final CacheProperties properties;
 
@@ -91,18 +92,35 @@ public class AccountCache {
 
     /**
      * Loads an account through {@code loader} and stores it; concurrent calls for the same id
-     * while one load is running share its result.
+     * while one load is running share its result. A load that has finished is never handed to
+     * a later caller: its entry leaves the map before its result is published.
      */
     public Mono<CachedAccount> load(int id, Supplier<Mono<byte[]>> loader) {
-        return Mono.defer(() -> {
-            Mono<CachedAccount> shared = this.loading.computeIfAbsent(id, (key) -> Mono.defer(() -> {
+        return Mono.deferContextual((context) -> {
+            CompletableFuture<CachedAccount> created = new CompletableFuture<>();
+            CompletableFuture<CachedAccount> shared = this.loading.compute(id,
+                    (key, running) -> (running != null && !running.isDone()) ? running : created);
+            if (shared == created) {
                 long versionAtStart = this.versions.get();
-                return loader.get().map((json) -> putRead(id, json, versionAtStart));
-            })
-                .doFinally((signal) -> this.loading.remove(id))
-                .cache());
-            return shared;
+                loader.get()
+                    .map((json) -> putRead(id, json, versionAtStart))
+                    .contextWrite(context)
+                    .subscribe((account) -> finish(id, created, account, null),
+                            (error) -> finish(id, created, null, error),
+                            () -> finish(id, created, null, new IllegalStateException("empty answer")));
+            }
+            return Mono.fromFuture(shared, true);
         });
+    }
+
+    private void finish(int id, CompletableFuture<CachedAccount> load, CachedAccount account, Throwable error) {
+        this.loading.remove(id, load);
+        if (error != null) {
+            load.completeExceptionally(error);
+        }
+        else if (account != null) {
+            load.complete(account);
+        }
     }
 
 }

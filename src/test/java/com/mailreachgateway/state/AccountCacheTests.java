@@ -3,6 +3,7 @@ package com.mailreachgateway.state;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.mailreachgateway.support.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,6 +51,24 @@ class AccountCacheTests {
         assertThat(text(a.join().json())).isEqualTo("account");
         assertThat(text(b.join().json())).isEqualTo("account");
         assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void loadStartedTheMomentAnotherFinishesReadsAgainInsteadOfReusingTheFinishedOne() {
+        AtomicReference<String> second = new AtomicReference<>();
+
+        this.cache.load(10, () -> Mono.just(bytes("first")))
+            .subscribe((first) -> this.cache.load(10, () -> Mono.just(bytes("second")))
+                .subscribe((account) -> second.set(text(account.json()))));
+
+        assertThat(second).hasValue("second");
+    }
+
+    @Test
+    void failedLoadIsNotReusedByTheNextLoad() {
+        this.cache.load(11, () -> Mono.error(new IllegalStateException("down"))).onErrorComplete().block();
+
+        assertThat(text(this.cache.load(11, () -> Mono.just(bytes("up"))).block().json())).isEqualTo("up");
     }
 
     @Test
