@@ -10,7 +10,7 @@ COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY src src
 # The cache mount keeps Maven's downloads from one build to the next.
-RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package \
+RUN --mount=type=cache,target=/workspace/.m2 ./mvnw -B -Dmaven.repo.local=.m2/repository -DskipTests package \
  && cp target/mailreach-gateway-*.jar app.jar \
  && java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
 

@@ -184,15 +184,15 @@ class AccountService {
                 .tag("tier", String.valueOf(decision.tier()))
                 .register(this.registry)
                 .increment();
-            if (rule.action() == RuleDecision.Action.CLAMP || rule.action() == RuleDecision.Action.SANITIZE) {
-                Counter.builder("gateway.policy.adjustments")
-                    .description("Fields the policy changed before forwarding")
-                    .tag("field", String.valueOf(rule.field()))
-                    .tag("rule", rule.rule())
-                    .tag("tier", String.valueOf(decision.tier()))
-                    .register(this.registry)
-                    .increment();
-            }
+        }
+        for (RuleDecision change : decision.adjustments()) {
+            Counter.builder("gateway.policy.adjustments")
+                .description("Fields the policy changed before forwarding")
+                .tag("field", String.valueOf(change.field()))
+                .tag("rule", change.rule())
+                .tag("tier", String.valueOf(decision.tier()))
+                .register(this.registry)
+                .increment();
         }
     }
 

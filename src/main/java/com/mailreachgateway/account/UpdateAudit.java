@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.policy.Decision;
-import com.mailreachgateway.policy.RuleDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +47,6 @@ class UpdateAudit {
         Map<String, Object> out = new LinkedHashMap<>(fields);
         out.computeIfPresent("signature", (key, value) -> "<redacted " + value.toString().length() + " chars>");
         return out;
-    }
-
-    static String describe(RuleDecision decision) {
-        return decision.rule() + ":" + decision.action().tag();
     }
 
 }

@@ -19,9 +19,6 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebFluxCo
 
     static final String HEADER = "X-Api-Key";
 
-    /** Exchange attribute holding the authenticated caller's name, for metrics and logs. */
-    public static final String CALLER_NAME = "gateway.caller";
-
     private final CallerAuthenticator authenticator;
 
     CallerArgumentResolver(CallerAuthenticator authenticator) {
@@ -43,10 +40,7 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebFluxCo
             ServerWebExchange exchange) {
         String key = exchange.getRequest().getHeaders().getFirst(HEADER);
         return this.authenticator.authenticate(key)
-            .<Mono<Object>>map((caller) -> {
-                exchange.getAttributes().put(CALLER_NAME, caller.name());
-                return Mono.just(caller);
-            })
+            .<Mono<Object>>map(Mono::just)
             .orElseGet(() -> Mono.error(new UnknownCallerException(key == null || key.isBlank())));
     }
 

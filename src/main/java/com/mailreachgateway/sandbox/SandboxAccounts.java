@@ -3,7 +3,6 @@ package com.mailreachgateway.sandbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -89,10 +88,6 @@ final class SandboxAccounts {
         catch (IOException ex) {
             throw new IllegalStateException("sandbox seed account missing", ex);
         }
-    }
-
-    static Instant now() {
-        return Instant.now();
     }
 
 }

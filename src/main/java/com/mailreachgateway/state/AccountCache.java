@@ -105,9 +105,9 @@ public class AccountCache {
                 loader.get()
                     .map((json) -> putRead(id, json, versionAtStart))
                     .contextWrite(context)
+                    .switchIfEmpty(Mono.error(() -> new IllegalStateException("empty answer")))
                     .subscribe((account) -> finish(id, created, account, null),
-                            (error) -> finish(id, created, null, error),
-                            () -> finish(id, created, null, new IllegalStateException("empty answer")));
+                            (error) -> finish(id, created, null, error));
             }
             return Mono.fromFuture(shared, true);
         });

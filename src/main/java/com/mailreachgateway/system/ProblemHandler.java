@@ -49,7 +49,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
             HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
-        if (hasCause(ex, DataBufferLimitException.class)) {
+        if (ex.contains(DataBufferLimitException.class)) {
             return render(new PayloadTooLargeException(), exchange);
         }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is malformed.");
@@ -101,14 +101,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return super.createResponseEntity(body, headers, status, exchange);
     }
 
-    private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Thrown when a request body is larger than the codec limit. */
     static final class PayloadTooLargeException extends GatewayException {

@@ -1,6 +1,5 @@
 package com.mailreachgateway.upstream;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -234,12 +233,16 @@ public class MailReachClient implements DisposableBean {
     }
 
     private AttemptFailure failure(Throwable ex, int number, Call call) {
-        AttemptFailure.Kind kind = (ex instanceof TimeoutException || hasCause(ex, TimeoutException.class)
-                || hasCause(ex, io.netty.handler.timeout.ReadTimeoutException.class))
-                        ? AttemptFailure.Kind.TIMEOUT
-                        : (ex instanceof WebClientRequestException || hasCause(ex, ConnectException.class)
-                                || hasCause(ex, java.io.IOException.class)) ? AttemptFailure.Kind.IO_ERROR
-                                        : AttemptFailure.Kind.BAD_RESPONSE;
+        AttemptFailure.Kind kind;
+        if (hasCause(ex, TimeoutException.class) || hasCause(ex, io.netty.handler.timeout.ReadTimeoutException.class)) {
+            kind = AttemptFailure.Kind.TIMEOUT;
+        }
+        else if (ex instanceof WebClientRequestException || hasCause(ex, java.io.IOException.class)) {
+            kind = AttemptFailure.Kind.IO_ERROR;
+        }
+        else {
+            kind = AttemptFailure.Kind.BAD_RESPONSE;
+        }
         if (kind == AttemptFailure.Kind.BAD_RESPONSE) {
             logger.warn("Unexpected failure calling MailReach: {}", ex.toString());
         }

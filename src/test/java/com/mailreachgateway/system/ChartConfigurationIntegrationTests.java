@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +12,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.mailreachgateway.MailReachGatewayApplication;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
-import com.marcnuri.helm.Helm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.yaml.snakeyaml.Yaml;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -55,11 +51,11 @@ class ChartConfigurationIntegrationTests {
         this.mailReach.start();
         this.mailReach.stubFor(get(urlEqualTo("/api/v1/accounts/55")).willReturn(okJson(GatewayIntegrationTestSupport.account(55))));
         this.mailReach.stubFor(post(urlEqualTo("/api/v1/accounts/55")).willReturn(okJson(GatewayIntegrationTestSupport.account(55))));
-        List<Map<String, Object>> docs = render(Map.of("mailreach.baseUrl", this.mailReach.baseUrl() + "/api",
+        List<Map<String, Object>> docs = HelmChartTests.render(HelmChartTests.MINIMAL, Map.of("mailreach.baseUrl", this.mailReach.baseUrl() + "/api",
                 "callers[0].name", "crm", "callers[0].keySha256",
                 "ac5dc248b7743c05a2f092058cc6a3a0f7120ddda97c2ab4eaee636dc03c259e", "callers[0].tier", "standard"));
-        Map<String, Object> configMap = data(find(docs, "ConfigMap"));
-        Map<String, Object> secret = data(find(docs, "Secret"));
+        Map<String, Object> configMap = data(HelmChartTests.find(docs, "ConfigMap"));
+        Map<String, Object> secret = data(HelmChartTests.find(docs, "Secret"));
         Path app = Files.createDirectories(config.resolve("app"));
         Path callers = Files.createDirectories(config.resolve("callers"));
         Path policy = Files.createDirectories(config.resolve("policy"));
@@ -94,26 +90,6 @@ class ChartConfigurationIntegrationTests {
                 .withRequestBody(equalToJson("{\"config_rampup_target\": 20, \"config_rampup_increase\": 1}")));
             assertThat(context.getEnvironment().getProperty("gateway.sandbox.enabled")).isEqualTo("false");
         }
-    }
-
-    private static List<Map<String, Object>> render(Map<String, Object> set) {
-        var template = new Helm(Paths.get("helm/mailreach-gateway")).template()
-            .withName("mailreach-gateway")
-            .withValuesFile(Paths.get("src/test/resources/helm/values-minimal.yaml"));
-        for (Map.Entry<String, Object> entry : set.entrySet()) {
-            template = template.set(entry.getKey(), entry.getValue());
-        }
-        List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object doc : new Yaml().loadAll(template.call())) {
-            if (doc != null) {
-                docs.add(cast(doc));
-            }
-        }
-        return docs;
-    }
-
-    private static Map<String, Object> find(List<Map<String, Object>> docs, String kind) {
-        return docs.stream().filter((doc) -> kind.equals(doc.get("kind"))).findFirst().orElseThrow();
     }
 
     private static Map<String, Object> data(Map<String, Object> doc) {

@@ -30,7 +30,7 @@ class HelmChartTests {
 
 	private static final Path CHART = Paths.get("helm/mailreach-gateway");
 
-	private static final Path MINIMAL = Paths.get("src/test/resources/helm/values-minimal.yaml");
+	static final Path MINIMAL = Paths.get("src/test/resources/helm/values-minimal.yaml");
 
 	private static final Path ALL_ON = Paths.get("src/test/resources/helm/values-all-on.yaml");
 
@@ -418,7 +418,7 @@ class HelmChartTests {
 		return render(valuesFile, Map.of());
 	}
 
-	private static List<Map<String, Object>> render(Path valuesFile, Map<String, Object> set) {
+	static List<Map<String, Object>> render(Path valuesFile, Map<String, Object> set) {
 		TemplateCommand template = new Helm(CHART).template()
 			.withName(RELEASE)
 			.withNamespace("gateway")
@@ -441,7 +441,7 @@ class HelmChartTests {
 		return (int) map(application, "gateway", "mailreach", "rate-limit").get("requests-per-second");
 	}
 
-	private static Map<String, Object> find(List<Map<String, Object>> docs, String kind) {
+	static Map<String, Object> find(List<Map<String, Object>> docs, String kind) {
 		return docs.stream()
 			.filter((doc) -> kind.equals(doc.get("kind")))
 			.findFirst()
