@@ -3,6 +3,7 @@ package com.mailreachgateway.account;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.caller.Caller;
@@ -14,8 +15,12 @@ import com.mailreachgateway.policy.RuleDecision;
 import com.mailreachgateway.state.AccountCache;
 import com.mailreachgateway.state.AccountLanes;
 import com.mailreachgateway.state.CachedAccount;
+import com.mailreachgateway.state.LaneRefusedException;
+import com.mailreachgateway.state.LoadTimeoutException;
 import com.mailreachgateway.upstream.Deadline;
 import com.mailreachgateway.upstream.MailReachClient;
+import com.mailreachgateway.upstream.UpstreamExceptions.NotSentException;
+import com.mailreachgateway.upstream.UpstreamExceptions.UpdateInDoubtException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamClientException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamTimeoutException;
 import io.micrometer.core.instrument.Counter;
@@ -98,14 +103,24 @@ class AccountService {
                     return cause;
                 });
         });
-        // The lane wait counts against the same deadline. Work that starts runs to its end within
-        // it; a caller still queued half a second past it is answered 504 and its update dropped.
-        return Mono.defer(() -> this.lanes.run(id, work).timeout(deadline.remaining().plusMillis(500)))
-            .onErrorMap(java.util.concurrent.TimeoutException.class, (ex) -> {
-                count(caller, "timeout");
-                this.audit.update(caller.name(), id, update.fields(), null, "timeout", 504, elapsed(arrived));
-                return new UpstreamTimeoutException(this.mailReach.deadline());
+        // The lane wait counts against the same deadline: the turn must come while one attempt at
+        // MailReach still fits. An update whose turn does not come in time never starts, and says so.
+        return Mono.defer(() -> this.lanes.run(id, work, laneWait(deadline)))
+            .onErrorMap(LaneRefusedException.class, (ex) -> {
+                NotSentException notSent = new NotSentException(ex.full()
+                        ? "The account already has the most updates queued that the gateway accepts"
+                        : "Earlier updates of this account took the time this one had",
+                        ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor());
+                count(caller, Outcomes.of(notSent));
+                this.audit.update(caller.name(), id, update.fields(), null, Outcomes.of(notSent),
+                        Outcomes.status(notSent), elapsed(arrived));
+                return notSent;
             });
+    }
+
+    private Duration laneWait(Deadline deadline) {
+        Duration wait = deadline.remaining().minus(this.mailReach.attemptTime());
+        return wait.isNegative() ? Duration.ZERO : wait;
     }
 
     private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline) {
@@ -113,15 +128,36 @@ class AccountService {
         if (decision.verdict() != Decision.Verdict.FORWARD) {
             return Mono.error(new PolicyRefusedException(decision));
         }
-        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline).map((json) -> {
-            this.cache.put(id, json);
-            return new UpdateResult(json, decision, null);
-        }).onErrorMap((ex) -> {
-            if (ex instanceof UpstreamClientException client) {
-                evictIfGone(id, client);
-            }
-            return new DecidedFailure(decision, ex);
-        });
+        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline)
+            .map((answer) -> {
+                this.cache.put(id, answer.account());
+                if (answer.settling()) {
+                    // An earlier attempt may still land: the next update waits until it no longer can.
+                    this.lanes.holdUntil(id, answer.settleUntilNanos());
+                }
+                return new UpdateResult(answer.account(), decision, null);
+            })
+            .onErrorMap((ex) -> {
+                if (ex instanceof UpstreamClientException client) {
+                    evictIfGone(id, client);
+                }
+                else if (ex instanceof UpdateInDoubtException doubt) {
+                    settleInDoubt(id, doubt.settleUntilNanos());
+                }
+                return new DecidedFailure(decision, ex);
+            });
+    }
+
+    /**
+     * MailReach may have applied the update, now or until the settle window ends: the cached copy
+     * is no longer known to be right (now, and again at the window's end, since a read in between may
+     * store the state from before a late landing), and the account's next update waits for the end.
+     */
+    private void settleInDoubt(int id, long settleUntilNanos) {
+        this.cache.evict(id);
+        this.lanes.holdUntil(id, settleUntilNanos);
+        Mono.delay(Duration.ofNanos(Math.max(0, settleUntilNanos - System.nanoTime())))
+            .subscribe((tick) -> this.cache.evict(id));
     }
 
     /** Reads an account through the cache. */
@@ -131,7 +167,8 @@ class AccountService {
             countRead("hit");
             return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT, this.cache.age(cached.get())));
         }
-        return this.cache.load(id, () -> this.mailReach.fetchAccount(id, this.mailReach.newDeadline()))
+        return this.cache.load(id, fetch(id), this.mailReach.deadline())
+            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
             .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
             .doOnSuccess((result) -> countRead("miss"))
             .onErrorResume((ex) -> {
@@ -160,12 +197,18 @@ class AccountService {
         if (cached.isPresent() && this.cache.isFresh(cached.get())) {
             return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
         }
-        return this.cache.load(id, () -> this.mailReach.fetchAccount(id, deadline))
+        return this.cache.load(id, fetch(id), laneWait(deadline))
+            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
             .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
             .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
             .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
                     && this.cache.isUsableOnError(cached.get()),
                     (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+    }
+
+    /** The shared read of one account: a deadline of its own, since it serves several callers. */
+    private Supplier<Mono<byte[]>> fetch(int id) {
+        return () -> this.mailReach.fetchAccount(id, this.mailReach.newDeadline());
     }
 
     /** MailReach no longer knows the account: a cached copy must not outlive it. */
@@ -222,7 +265,7 @@ class AccountService {
     }
 
     /** What a dry run answers: the tier, every rule's decision and the body that would go. */
-    private static byte[] preview(Caller caller, int id, Decision decision) {
+    static byte[] preview(Caller caller, int id, Decision decision) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("dry_run", true);
         root.put("account_id", id);

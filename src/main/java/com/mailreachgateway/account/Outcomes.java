@@ -23,6 +23,8 @@ final class Outcomes {
             case UPSTREAM_AUTH_ERROR -> "upstream_auth_error";
             case UPSTREAM_UNAVAILABLE, UPSTREAM_THROTTLED -> "upstream_error";
             case UPSTREAM_TIMEOUT -> "timeout";
+            case UPDATE_IN_DOUBT -> "in_doubt";
+            case NOT_SENT -> "not_sent";
             case INTERNAL_ERROR -> "error";
         };
     }

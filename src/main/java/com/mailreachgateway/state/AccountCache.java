@@ -14,6 +14,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Accounts by id as MailReach returned them. Entries live for the longer of the TTL and
  * {@code stale-if-error}: within the TTL they are fresh, after it they are kept only to be
- * served while MailReach fails. Concurrent loads of one id share a single upstream read.
+ * served while MailReach fails. Concurrent loads of one id share a single upstream read, and a
+ * read never stores an account older than one an update stored meanwhile.
  */
 @Component
 public class AccountCache {
@@ -92,11 +94,14 @@ public class AccountCache {
 
     /**
      * Loads an account through {@code loader} and stores it; concurrent calls for the same id
-     * while one load is running share its result. A load that has finished is never handed to
-     * a later caller: its entry leaves the map before its result is published.
+     * while one load is running share its result. The shared load belongs to no caller: it runs
+     * with the loader's own deadline and context, and each caller waits for it at most
+     * {@code maxWait} (failing with {@link LoadTimeoutException}) or leaves, without cutting it short
+     * for the others. A load that has finished is never handed to a later caller: its entry leaves
+     * the map before its result is published.
      */
-    public Mono<CachedAccount> load(int id, Supplier<Mono<byte[]>> loader) {
-        return Mono.deferContextual((context) -> {
+    public Mono<CachedAccount> load(int id, Supplier<Mono<byte[]>> loader, Duration maxWait) {
+        return Mono.defer(() -> {
             CompletableFuture<CachedAccount> created = new CompletableFuture<>();
             CompletableFuture<CachedAccount> shared = this.loading.compute(id,
                     (key, running) -> (running != null && !running.isDone()) ? running : created);
@@ -104,12 +109,22 @@ public class AccountCache {
                 long versionAtStart = this.versions.get();
                 loader.get()
                     .map((json) -> putRead(id, json, versionAtStart))
-                    .contextWrite(context)
                     .switchIfEmpty(Mono.error(() -> new IllegalStateException("empty answer")))
                     .subscribe((account) -> finish(id, created, account, null),
                             (error) -> finish(id, created, null, error));
             }
-            return Mono.fromFuture(shared, true);
+            // Each caller's own view of the load: it may time out or leave on its own, and a result
+            // that comes after it left is simply not delivered (nothing is dropped with an error).
+            Sinks.One<CachedAccount> mine = Sinks.one();
+            shared.whenComplete((account, error) -> {
+                if (error != null) {
+                    mine.tryEmitError(error);
+                }
+                else {
+                    mine.tryEmitValue(account);
+                }
+            });
+            return mine.asMono().timeout(maxWait, Mono.error(LoadTimeoutException::new));
         });
     }
 

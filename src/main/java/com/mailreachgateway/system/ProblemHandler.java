@@ -81,11 +81,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, ex.getBody(), ex.getHeaders(), ex.getStatusCode(), exchange);
     }
 
-    /** Every problem, framework or ours, passes here: give it a type and the request id. */
+    /**
+     * Every problem, framework or ours, passes here: give it a type and the request id. The body is a
+     * copy: one exception may answer several requests (callers sharing one account read), and each
+     * answer carries its own request id.
+     */
     @Override
     protected Mono<ResponseEntity<Object>> createResponseEntity(Object body, HttpHeaders headers,
             HttpStatusCode status, ServerWebExchange exchange) {
-        if (body instanceof ProblemDetail problem) {
+        if (body instanceof ProblemDetail shared) {
+            ProblemDetail problem = copy(shared);
+            body = problem;
             if (problem.getType() == null || URI.create("about:blank").equals(problem.getType())) {
                 boolean tooLarge = status.value() == ProblemType.PAYLOAD_TOO_LARGE.status().value();
                 problem.setType(tooLarge ? ProblemType.PAYLOAD_TOO_LARGE.type() : ProblemType.HTTP_ERROR.type());
@@ -101,6 +107,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return super.createResponseEntity(body, headers, status, exchange);
     }
 
+
+    private static ProblemDetail copy(ProblemDetail source) {
+        ProblemDetail copy = ProblemDetail.forStatus(source.getStatus());
+        copy.setType(source.getType());
+        copy.setTitle(source.getTitle());
+        copy.setDetail(source.getDetail());
+        copy.setInstance(source.getInstance());
+        if (source.getProperties() != null) {
+            source.getProperties().forEach(copy::setProperty);
+        }
+        return copy;
+    }
 
     /** Thrown when a request body is larger than the codec limit. */
     static final class PayloadTooLargeException extends GatewayException {

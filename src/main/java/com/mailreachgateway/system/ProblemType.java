@@ -28,12 +28,16 @@ public enum ProblemType {
     UPSTREAM_AUTH_ERROR(HttpStatus.BAD_GATEWAY, "upstream-auth-error", "MailReach refused the gateway's credentials"),
     /** MailReach kept failing (5xx or connection errors) until the retries were spent. */
     UPSTREAM_UNAVAILABLE(HttpStatus.BAD_GATEWAY, "upstream-unavailable", "MailReach is failing"),
-    /** MailReach did not answer within the deadline. */
+    /** A read got no answer from MailReach within the deadline. */
     UPSTREAM_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout", "MailReach did not answer in time"),
+    /** An update attempt reached MailReach and got no answer, and no later attempt succeeded. */
+    UPDATE_IN_DOUBT(HttpStatus.GATEWAY_TIMEOUT, "in-doubt", "The update may have been applied"),
     /** MailReach throttled the gateway (429) longer than the deadline allows. */
     UPSTREAM_THROTTLED(HttpStatus.SERVICE_UNAVAILABLE, "upstream-throttled", "MailReach is throttling the gateway"),
     /** The circuit breaker is open: MailReach is given time to recover. */
     CIRCUIT_OPEN(HttpStatus.SERVICE_UNAVAILABLE, "circuit-open", "MailReach is temporarily unavailable"),
+    /** Nothing reached MailReach (lane or permit wait past the deadline, unreachable, queue full). */
+    NOT_SENT(HttpStatus.SERVICE_UNAVAILABLE, "not-sent", "Not sent to MailReach"),
     /** Anything the framework reports (404, 405, 415, ...), with its own status. */
     HTTP_ERROR(HttpStatus.BAD_REQUEST, "http-error", "Request not accepted"),
     /** A defect in the gateway; the log line with the request id says more. */

@@ -1,59 +1,54 @@
 package com.mailreachgateway.upstream;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.channel.ChannelOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import com.mailreachgateway.system.GatewayException;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.ReactorResourceFactory;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 /**
- * Calls MailReach's account endpoints with the company key. Each attempt takes a rate-limit
- * permit and passes the circuit breaker; failed attempts are retried per MailReach's guidance
- * (5xx, connection errors and timeouts with exponential backoff and jitter, 429 after its
- * {@code Retry-After}, other 4xx never), and only while the next attempt still starts before
- * the call's deadline. The body is a byte array, so a retry resends it whole.
+ * Calls MailReach's account endpoints with the company key. Every attempt first waits out the
+ * key's pause, then takes a rate-limit permit and passes the circuit breaker; failed attempts are
+ * retried per MailReach's guidance (5xx, connection errors and timeouts with exponential backoff
+ * and jitter, 429 after its {@code Retry-After}, other 4xx never).
+ * <p>
+ * No attempt is ever cut short for the caller's deadline: an attempt (or a wait before one) starts
+ * only if it can end, {@code response-timeout} included, before the deadline. So the answer comes
+ * in time, and a request MailReach may be applying is never abandoned half-way. Each attempt ends
+ * as not sent, answered, or in doubt, and the caller's answer follows from them (see
+ * {@link UpstreamExceptions}). The body is a byte array, so a retry resends it whole.
  */
 @Component
-@EnableConfigurationProperties(MailReachProperties.class)
-public class MailReachClient implements DisposableBean {
+public class MailReachClient {
 
     /** Resilience4j instance name: one per backend, so metrics filter on one label. */
     public static final String INSTANCE = "mailreach";
@@ -66,78 +61,57 @@ public class MailReachClient implements DisposableBean {
 
     private final RateLimiter rateLimiter;
 
+    private final KeyPause pause;
+
     private final CircuitBreaker circuitBreaker;
 
     private final Retry retry;
 
     private final MeterRegistry registry;
 
+    private final Clock clock;
+
     private final JsonMapper jsonMapper = JsonMapper.builder().build();
 
-    private final ConnectionProvider connections;
+    private final ConcurrentMap<String, Timer> attemptTimers = new ConcurrentHashMap<>();
+
+    private final ConcurrentMap<String, Counter> retryCounters = new ConcurrentHashMap<>();
 
     /** When the circuit last opened, so that {@code Retry-After} says how long is left. */
     private volatile long openedAt = System.nanoTime();
 
-    public MailReachClient(MailReachProperties properties, WebClient.Builder builder, MeterRegistry registry,
-            ReactorResourceFactory resources) {
+    MailReachClient(MailReachProperties properties, WebClient mailReachWebClient, RateLimiter mailReachRateLimiter,
+            KeyPause mailReachKeyPause, CircuitBreaker mailReachCircuitBreaker, Retry mailReachRetry,
+            MeterRegistry registry, ObjectProvider<Clock> clock) {
         this.properties = properties;
+        this.webClient = mailReachWebClient;
+        this.rateLimiter = mailReachRateLimiter;
+        this.pause = mailReachKeyPause;
+        this.circuitBreaker = mailReachCircuitBreaker;
+        this.retry = mailReachRetry;
         this.registry = registry;
-        this.connections = ConnectionProvider.builder(INSTANCE)
-            .maxConnections(properties.pool().maxConnections())
-            .pendingAcquireMaxCount(properties.pool().maxPending())
-            .pendingAcquireTimeout(properties.deadline())
-            .maxIdleTime(properties.pool().maxIdleTime())
-            .build();
-        HttpClient http = HttpClient.create(this.connections)
-            .runOn(resources.getLoopResources())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-            .responseTimeout(properties.responseTimeout());
-        this.webClient = builder.clone()
-            .baseUrl(properties.baseUrl().toString())
-            .clientConnector(new ReactorClientHttpConnector(http))
-            .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
-            .defaultHeader("X-Api-Key", properties.apiKeyPrefix() + properties.apiKey())
-            .defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
-            .build();
-        this.rateLimiter = new RateLimiter(properties.rateLimit(), registry);
-        MailReachProperties.CircuitBreaker cb = properties.circuitBreaker();
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-            .failureRateThreshold(cb.failureRateThreshold())
-            .minimumNumberOfCalls(cb.minimumCalls())
-            .slidingWindowSize(Math.max(cb.slidingWindowSize(), cb.minimumCalls()))
-            .waitDurationInOpenState(cb.openDuration())
-            .permittedNumberOfCallsInHalfOpenState(cb.halfOpenCalls())
-            .recordException((ex) -> ex instanceof AttemptFailure failure && failure.kind.unhealthy)
-            .ignoreExceptions(UpstreamExceptions.RateLimitedException.class)
-            .build());
-        this.circuitBreaker = breakers.circuitBreaker(INSTANCE);
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
         this.circuitBreaker.getEventPublisher().onStateTransition((event) -> {
             logger.warn("MailReach circuit breaker {}", event.getStateTransition());
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                 this.openedAt = System.nanoTime();
             }
         });
-        RetryRegistry retries = RetryRegistry.of(RetryConfig.<Object>custom()
-            .maxAttempts(properties.retry().maxAttempts())
-            .retryOnException((ex) -> ex instanceof AttemptFailure failure && failure.shouldRetry())
-            .intervalBiFunction((attempt, outcome) -> (outcome.isLeft()
-                    && outcome.getLeft() instanceof AttemptFailure failure) ? failure.nextWait.toMillis() : 0L)
-            .failAfterMaxAttempts(false)
-            .build());
-        this.retry = retries.retry(INSTANCE);
         this.retry.getEventPublisher().onRetry((event) -> {
             if (event.getLastThrowable() instanceof AttemptFailure failure) {
                 retryCounter(failure.kind.tag).increment();
             }
         });
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
-        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     }
 
     /** The configured time allowed for one caller's request. */
     public Duration deadline() {
         return this.properties.deadline();
+    }
+
+    /** The time one attempt may take: whatever waits for MailReach must leave this much of a deadline. */
+    public Duration attemptTime() {
+        return this.properties.responseTimeout();
     }
 
     /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
@@ -147,12 +121,15 @@ public class MailReachClient implements DisposableBean {
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
     public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
-        return call(HttpMethod.GET, id, null, deadline);
+        return Mono.defer(() -> call(new Call(HttpMethod.GET, deadline), id, null));
     }
 
-    /** {@code POST /v1/accounts/{id}} with a JSON body: the updated account. */
-    public Mono<byte[]> updateAccount(int id, byte[] body, Deadline deadline) {
-        return call(HttpMethod.POST, id, body, deadline);
+    /** {@code POST /v1/accounts/{id}} with a JSON body: the updated account, and whether an attempt may still land. */
+    public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline) {
+        return Mono.defer(() -> {
+            Call call = new Call(HttpMethod.POST, deadline);
+            return call(call, id, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
+        });
     }
 
     /** The circuit breaker's state, for health and tests. */
@@ -160,36 +137,85 @@ public class MailReachClient implements DisposableBean {
         return this.circuitBreaker.getState();
     }
 
-    private Mono<byte[]> call(HttpMethod method, int id, byte[] body, Deadline deadline) {
+    private Mono<byte[]> call(Call call, int id, byte[] body) {
+        return admit(call).flatMap((probe) -> attempt(call, id, body, probe))
+            .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
+            .transformDeferred(RetryOperator.of(this.retry))
+            .onErrorMap((ex) -> toGatewayError(ex, call));
+    }
+
+    /**
+     * Waits out the key's pause, then takes a permit; emits whether this attempt is the probe after
+     * a pause. Each wait is bounded so that the attempt still fits the deadline after it.
+     */
+    private Mono<Boolean> admit(Call call) {
         return Mono.defer(() -> {
-            Duration left = deadline.remaining();
-            if (left.isZero()) {
-                // Spent waiting for its turn: nothing is sent, so the caller knows it was not applied.
-                return Mono.error(new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline()));
+            KeyPause.Admission admission = this.pause.admit();
+            if (admission.decision() == KeyPause.Admission.Decision.WAIT) {
+                if (!call.fits(admission.delay())) {
+                    Duration left = this.pause.remaining();
+                    return Mono.error(new UpstreamExceptions.UpstreamThrottledException(
+                            left.isZero() ? admission.delay() : left));
+                }
+                return Mono.delay(admission.delay()).then(admit(call));
             }
-            Call call = new Call(deadline);
-            return this.rateLimiter.acquire()
-                .then(Mono.defer(() -> attempt(method, id, body, call)))
-                .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
-                .transformDeferred(RetryOperator.of(this.retry))
-                .timeout(left)
-                .onErrorMap((ex) -> toGatewayError(ex, call));
+            boolean probe = admission.decision() == KeyPause.Admission.Decision.PROBE;
+            Duration limit = call.deadline.remaining().minus(attemptTime());
+            boolean deadlineBound = limit.compareTo(this.rateLimiter.maxWait()) < 0;
+            if (!deadlineBound) {
+                limit = this.rateLimiter.maxWait();
+            }
+            if (limit.isNegative()) {
+                return refused(probe, new UpstreamExceptions.NotSentException(
+                        "The deadline left no time for an attempt at MailReach", Duration.ofSeconds(1)));
+            }
+            boolean byDeadline = deadlineBound;
+            return this.rateLimiter.acquire(limit)
+                .thenReturn(probe)
+                .onErrorResume(RateLimiter.NoPermitException.class, (none) -> refused(probe, byDeadline
+                        ? new UpstreamExceptions.NotSentException("No MailReach permit came before the deadline",
+                                none.nextPermit)
+                        : new UpstreamExceptions.RateLimitedException(none.nextPermit)));
         });
     }
 
-    private Mono<byte[]> attempt(HttpMethod method, int id, byte[] body, Call call) {
-        int number = call.attempts.incrementAndGet();
+    private Mono<Boolean> refused(boolean probe, GatewayException refusal) {
+        if (probe) {
+            this.pause.probeEnded(false);
+        }
+        return Mono.error(refusal);
+    }
+
+    private Mono<byte[]> attempt(Call call, int id, byte[] body, boolean probe) {
+        int number = ++call.attempts;
         long start = System.nanoTime();
-        WebClient.RequestBodySpec request = this.webClient.method(method).uri("/v1/accounts/{id}", id);
+        AtomicBoolean written = new AtomicBoolean();
+        WebClient.RequestBodySpec request = this.webClient.method(call.method).uri("/v1/accounts/{id}", id);
         WebClient.RequestHeadersSpec<?> spec = (body != null)
                 ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body) : request;
         return spec.exchangeToMono((response) -> handle(response, number, call))
-            .timeout(this.properties.responseTimeout())
-            .onErrorMap((ex) -> !(ex instanceof AttemptFailure), (ex) -> failure(ex, number, call))
-            .doOnSuccess((json) -> record(method, "success", start))
+            // The attempt's own time limit, not the caller's deadline: it only started because it fits.
+            .timeout(attemptTime())
+            .contextWrite((context) -> context.put(MailReachClientConfiguration.WRITTEN, written))
+            .onErrorMap((ex) -> !(ex instanceof AttemptFailure), (ex) -> failure(ex, number, call, written.get()))
+            .doOnSuccess((json) -> {
+                record(call.method, "success", start);
+                if (probe) {
+                    this.pause.probeEnded(true);
+                }
+            })
             .doOnError(AttemptFailure.class, (failure) -> {
-                call.last.set(failure);
-                record(method, failure.kind.tag, start);
+                call.record(failure, this.properties.settleTime());
+                record(call.method, failure.kind.tag, start);
+                if (probe) {
+                    this.pause.probeEnded(failure.kind.delivery == AttemptFailure.Delivery.ANSWERED
+                            && !failure.pausesKey);
+                }
+            })
+            .doOnCancel(() -> {
+                if (probe) {
+                    this.pause.probeEnded(false);
+                }
             });
     }
 
@@ -199,19 +225,25 @@ public class MailReachClient implements DisposableBean {
             return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((json) -> {
                 if (!isJsonObject(json)) {
                     return Mono.error(new AttemptFailure(AttemptFailure.Kind.BAD_RESPONSE, status, number,
-                            Duration.ZERO, false, null, null));
+                            Duration.ZERO, false, false, null));
                 }
                 return Mono.just(json);
             });
         }
-        Duration retryAfter = (status == 429)
-                ? parseRetryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER)) : null;
-        return response.bodyToMono(String.class).defaultIfEmpty("").flatMap((text) -> {
-            AttemptFailure.Kind kind = classify(status);
-            Duration wait = (retryAfter != null) ? retryAfter : backoff(number);
-            return Mono.error(new AttemptFailure(kind, status, number, wait, call.fits(wait), message(text, status),
-                    retryAfter));
-        });
+        AttemptFailure.Kind kind = classify(status);
+        Duration retryAfter = (status == 429 || status == 503)
+                ? parseRetryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER), this.clock)
+                : null;
+        // The limit is the key's: a 429 (or a 503 that says how long) pauses every call on it.
+        boolean pausesKey = status == 429 || retryAfter != null;
+        Duration wait = (retryAfter != null) ? retryAfter : backoff(number);
+        if (pausesKey) {
+            this.pause.pause(wait);
+        }
+        return response.bodyToMono(String.class)
+            .defaultIfEmpty("")
+            .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
+                    message(text, status))));
     }
 
     private static AttemptFailure.Kind classify(int status) {
@@ -232,22 +264,24 @@ public class MailReachClient implements DisposableBean {
         return AttemptFailure.Kind.BAD_RESPONSE;
     }
 
-    private AttemptFailure failure(Throwable ex, int number, Call call) {
+    /** An attempt that ended without a status: whether its request was written decides what it left behind. */
+    private AttemptFailure failure(Throwable ex, int number, Call call, boolean written) {
         AttemptFailure.Kind kind;
-        if (hasCause(ex, TimeoutException.class) || hasCause(ex, io.netty.handler.timeout.ReadTimeoutException.class)) {
+        if (!written) {
+            kind = AttemptFailure.Kind.NOT_SENT;
+        }
+        else if (hasCause(ex, TimeoutException.class)
+                || hasCause(ex, io.netty.handler.timeout.ReadTimeoutException.class)) {
             kind = AttemptFailure.Kind.TIMEOUT;
         }
-        else if (ex instanceof WebClientRequestException || hasCause(ex, java.io.IOException.class)) {
-            kind = AttemptFailure.Kind.IO_ERROR;
-        }
         else {
-            kind = AttemptFailure.Kind.BAD_RESPONSE;
-        }
-        if (kind == AttemptFailure.Kind.BAD_RESPONSE) {
-            logger.warn("Unexpected failure calling MailReach: {}", ex.toString());
+            kind = AttemptFailure.Kind.CONNECTION_LOST;
+            if (!hasCause(ex, java.io.IOException.class)) {
+                logger.warn("Unexpected failure calling MailReach: {}", ex.toString());
+            }
         }
         Duration wait = backoff(number);
-        return new AttemptFailure(kind, 0, number, wait, call.fits(wait), null, null);
+        return new AttemptFailure(kind, 0, number, wait, false, call.fits(wait), null);
     }
 
     /** Exponential backoff for the wait after attempt {@code number}: 1, 2, 4, 8 s by default. */
@@ -259,30 +293,28 @@ public class MailReachClient implements DisposableBean {
         return Duration.ofMillis(Math.max(0, Math.min(wait, config.maxBackoff().toMillis())));
     }
 
+    /**
+     * The caller's answer, from everything the call's attempts left behind: an update with an attempt
+     * in doubt is in doubt, whatever came after; otherwise the last answer MailReach gave; only a call
+     * that never reached MailReach says so.
+     */
     private Throwable toGatewayError(Throwable ex, Call call) {
-        if (ex instanceof AttemptFailure failure) {
-            return switch (failure.kind) {
-                case CLIENT_ERROR -> new UpstreamExceptions.UpstreamClientException(failure.status,
-                        failure.upstreamMessage);
-                case AUTH_ERROR -> {
-                    logger.error("MailReach refused the gateway's key (HTTP {}): check gateway.mailreach.api-key",
-                            failure.status);
-                    yield new UpstreamExceptions.UpstreamAuthException(failure.status);
-                }
-                case THROTTLED -> new UpstreamExceptions.UpstreamThrottledException(
-                        (failure.retryAfter != null) ? failure.retryAfter : failure.nextWait);
-                case TIMEOUT -> new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
-                case SERVER_ERROR, BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
-                        (failure.status > 0) ? "HTTP " + failure.status : "invalid response", failure.attempt);
-                case IO_ERROR -> new UpstreamExceptions.UpstreamUnavailableException("connection failed",
-                        failure.attempt);
-            };
+        if (call.method == HttpMethod.POST && call.settleUntil != 0) {
+            long left = Math.max(0, call.settleUntil - System.nanoTime());
+            return new UpstreamExceptions.UpdateInDoubtException(call.attempts, Duration.ofNanos(left),
+                    call.settleUntil);
         }
-        if ((ex instanceof UpstreamExceptions.RateLimitedException || ex instanceof CallNotPermittedException)
-                && call.last.get() != null) {
-            // A retry found no permit or an open circuit: an earlier attempt did reach MailReach,
-            // so "nothing was sent" would be untrue. Answer with what that attempt met.
-            return toGatewayError(call.last.get(), call);
+        if (ex instanceof AttemptFailure failure) {
+            return (failure.kind.delivery == AttemptFailure.Delivery.ANSWERED || call.lastAnswered == null)
+                    ? fromAttempt(failure, call) : fromAttempt(call.lastAnswered, call);
+        }
+        if (call.lastAnswered != null) {
+            // A retry found no permit, an open circuit or a long pause: an earlier attempt reached
+            // MailReach, so "nothing was sent" would be untrue. Answer with what that attempt met.
+            return fromAttempt(call.lastAnswered, call);
+        }
+        if (call.lastFailure != null) {
+            return fromAttempt(call.lastFailure, call);
         }
         if (ex instanceof CallNotPermittedException) {
             Duration open = this.properties.circuitBreaker().openDuration();
@@ -290,16 +322,30 @@ public class MailReachClient implements DisposableBean {
             // Half-open with its trial calls taken: a second is a fair guess.
             return new UpstreamExceptions.CircuitOpenException(left.isNegative() ? Duration.ofSeconds(1) : left);
         }
-        if (ex instanceof TimeoutException) {
-            AttemptFailure last = call.last.get();
-            if (last != null && (last.kind == AttemptFailure.Kind.SERVER_ERROR
-                    || last.kind == AttemptFailure.Kind.IO_ERROR)) {
-                return new UpstreamExceptions.UpstreamUnavailableException(
-                        (last.status > 0) ? "HTTP " + last.status : "connection failed", last.attempt);
-            }
-            return new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
-        }
         return ex;
+    }
+
+    private GatewayException fromAttempt(AttemptFailure failure, Call call) {
+        return switch (failure.kind) {
+            case CLIENT_ERROR -> new UpstreamExceptions.UpstreamClientException(failure.status,
+                    failure.upstreamMessage);
+            case AUTH_ERROR -> {
+                logger.error("MailReach refused the gateway's key (HTTP {}): check gateway.mailreach.api-key",
+                        failure.status);
+                yield new UpstreamExceptions.UpstreamAuthException(failure.status);
+            }
+            case THROTTLED -> {
+                Duration left = this.pause.remaining();
+                yield new UpstreamExceptions.UpstreamThrottledException(left.isZero() ? failure.nextWait : left);
+            }
+            case SERVER_ERROR, BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
+                    (failure.status > 0) ? "HTTP " + failure.status : "invalid response", call.attempts);
+            case TIMEOUT -> new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
+            case CONNECTION_LOST -> new UpstreamExceptions.UpstreamUnavailableException("connection lost",
+                    call.attempts);
+            case NOT_SENT -> new UpstreamExceptions.NotSentException("MailReach could not be reached",
+                    failure.nextWait);
+        };
     }
 
     private boolean isJsonObject(byte[] json) {
@@ -334,7 +380,7 @@ public class MailReachClient implements DisposableBean {
     }
 
     /** {@code Retry-After} as delta-seconds or an HTTP-date; {@code null} when absent or unreadable. */
-    static Duration parseRetryAfter(String value) {
+    static Duration parseRetryAfter(String value, Clock clock) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -345,7 +391,7 @@ public class MailReachClient implements DisposableBean {
         catch (NumberFormatException ex) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                Duration wait = Duration.between(clock.instant(), at.toInstant());
                 return wait.isNegative() ? Duration.ZERO : wait;
             }
             catch (RuntimeException unreadable) {
@@ -355,22 +401,22 @@ public class MailReachClient implements DisposableBean {
     }
 
     private void record(HttpMethod method, String outcome, long start) {
-        Timer.builder("gateway.upstream.requests")
+        this.attemptTimers.computeIfAbsent(method.name() + ' ' + outcome, (key) -> Timer
+            .builder("gateway.upstream.requests")
             .description("Attempts at MailReach, by method and outcome")
             .tag("method", method.name())
             .tag("outcome", outcome)
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(5))
             .maximumExpectedValue(Duration.ofSeconds(30))
-            .register(this.registry)
-            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            .register(this.registry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     private Counter retryCounter(String reason) {
-        return Counter.builder("gateway.upstream.retries")
+        return this.retryCounters.computeIfAbsent(reason, (key) -> Counter.builder("gateway.upstream.retries")
             .description("Retries of MailReach calls, by reason")
             .tag("reason", reason)
-            .register(this.registry);
+            .register(this.registry));
     }
 
     private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
@@ -382,27 +428,46 @@ public class MailReachClient implements DisposableBean {
         return false;
     }
 
-    @Override
-    public void destroy() {
-        this.rateLimiter.close();
-        this.connections.dispose();
-    }
+    /**
+     * One logical call: its deadline and what its attempts left behind. Attempts run one after
+     * another, each after the previous has ended, so plain fields are enough (Reactor's operators
+     * publish them safely from one attempt to the next).
+     */
+    private final class Call {
 
-    /** One logical call: its deadline, its attempts so far and its last failure. */
-    private static final class Call {
+        final HttpMethod method;
 
         final Deadline deadline;
 
-        final AtomicInteger attempts = new AtomicInteger();
+        int attempts;
 
-        final AtomicReference<AttemptFailure> last = new AtomicReference<>();
+        /** The last attempt MailReach answered, if any. */
+        AttemptFailure lastAnswered;
 
-        Call(Deadline deadline) {
+        /** The last failed attempt. */
+        AttemptFailure lastFailure;
+
+        /** Until when an unanswered attempt may still land ({@link System#nanoTime()}); 0 if none. */
+        long settleUntil;
+
+        Call(HttpMethod method, Deadline deadline) {
+            this.method = method;
             this.deadline = deadline;
         }
 
+        /** Whether an attempt that starts after {@code wait} still ends before the deadline. */
         boolean fits(Duration wait) {
-            return this.deadline.fits(wait);
+            return this.deadline.fits(wait.plus(attemptTime()));
+        }
+
+        void record(AttemptFailure failure, Duration settleTime) {
+            this.lastFailure = failure;
+            if (failure.kind.delivery == AttemptFailure.Delivery.ANSWERED) {
+                this.lastAnswered = failure;
+            }
+            else if (failure.kind.delivery == AttemptFailure.Delivery.IN_DOUBT) {
+                this.settleUntil = System.nanoTime() + settleTime.toNanos();
+            }
         }
 
     }

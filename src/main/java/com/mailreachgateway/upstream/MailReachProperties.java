@@ -24,7 +24,10 @@ import org.springframework.validation.annotation.Validated;
  * {@code Bearer } prefix; the reference pages send the bare key)
  * @param connectTimeout TCP connect timeout
  * @param responseTimeout time allowed for one attempt, from request to complete response
- * @param deadline time allowed for the whole call: permit wait, attempts and backoffs
+ * @param deadline time allowed for one caller's request: lane wait, account read, permit and pause
+ * waits, attempts and backoffs
+ * @param settleTime how long MailReach may still apply an attempt that got no answer; the account's
+ * next update waits it out (default: twice {@code response-timeout})
  * @param rateLimit the outbound rate limit
  * @param retry retry policy
  * @param circuitBreaker circuit breaker policy
@@ -34,7 +37,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.mailreach")
 public record MailReachProperties(@NotNull URI baseUrl, @NotBlank String apiKey, @DefaultValue("") String apiKeyPrefix,
         @NotNull @DefaultValue("2s") Duration connectTimeout, @NotNull @DefaultValue("10s") Duration responseTimeout,
-        @NotNull @DefaultValue("30s") Duration deadline, @Valid @DefaultValue RateLimit rateLimit,
+        @NotNull @DefaultValue("30s") Duration deadline, Duration settleTime, @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue CircuitBreaker circuitBreaker,
         @Valid @DefaultValue Pool pool) {
 
@@ -43,6 +46,18 @@ public record MailReachProperties(@NotNull URI baseUrl, @NotBlank String apiKey,
     public boolean isBaseUrlAbsolute() {
         return this.baseUrl != null && this.baseUrl.isAbsolute() && this.baseUrl.getHost() != null
                 && ("http".equals(this.baseUrl.getScheme()) || "https".equals(this.baseUrl.getScheme()));
+    }
+
+    /** An attempt must fit in the deadline, or no update could ever be sent. */
+    @AssertTrue(message = "gateway.mailreach.deadline must be longer than gateway.mailreach.response-timeout")
+    public boolean isDeadlineLongerThanOneAttempt() {
+        return this.deadline == null || this.responseTimeout == null || this.deadline.compareTo(this.responseTimeout) > 0;
+    }
+
+    /** The settle window: as configured, else twice the response timeout. */
+    @Override
+    public Duration settleTime() {
+        return (this.settleTime != null) ? this.settleTime : this.responseTimeout.multipliedBy(2);
     }
 
     /**

@@ -1,26 +1,26 @@
 package com.mailreachgateway.upstream;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 
 /**
- * The outbound limit towards MailReach: a token bucket holding a single token that refills
- * every {@code 1s / requests-per-second}, so permits are spaced evenly and MailReach never sees
- * more than {@code requests-per-second} calls in any one-second window (a fixed-window limiter
- * can let twice that through across a window edge). A call that cannot get a permit within
- * {@code max-wait} fails at once with a 429 for the caller, and uses no permit.
+ * The outbound limit towards MailReach, over a {@link PermitBucket} holding a single token, so
+ * permits are spaced evenly and MailReach never sees more than {@code requests-per-second} calls
+ * in any one-second window (a fixed-window limiter can let twice that through across a window
+ * edge). A call waits for a permit at most as long as it is allowed to; one that cannot get a
+ * permit in that time uses none, and one that leaves while waiting gives its reserved token back.
  */
 final class RateLimiter implements AutoCloseable {
 
-    private final Bucket bucket;
+    private final PermitBucket bucket;
 
     private final Duration maxWait;
 
@@ -32,12 +32,9 @@ final class RateLimiter implements AutoCloseable {
 
     private final Timer waits;
 
-    RateLimiter(MailReachProperties.RateLimit config, MeterRegistry registry) {
-        Duration period = Duration.ofNanos(TimeUnit.SECONDS.toNanos(1) / config.requestsPerSecond());
-        this.bucket = Bucket.builder()
-            .addLimit((limit) -> limit.capacity(1).refillGreedy(1, period))
-            .build();
-        this.maxWait = config.maxWait();
+    RateLimiter(PermitBucket bucket, Duration maxWait, MeterRegistry registry) {
+        this.bucket = bucket;
+        this.maxWait = maxWait;
         this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
             Thread thread = new Thread(task, "mailreach-rate-limit");
             thread.setDaemon(true);
@@ -56,27 +53,52 @@ final class RateLimiter implements AutoCloseable {
             .register(registry);
     }
 
-    /** Completes when this call may go to MailReach, or fails with a 429-mapped error. */
-    Mono<Void> acquire() {
+    /** The longest a call waits for a permit ({@code max-wait}), before its deadline shortens it. */
+    Duration maxWait() {
+        return this.maxWait;
+    }
+
+    /**
+     * Completes when this call may go to MailReach. Fails with {@link NoPermitException} when no
+     * permit comes within {@code limit}; the caller knows whether {@code max-wait} or its deadline
+     * set that limit.
+     */
+    Mono<Void> acquire(Duration limit) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
-            return Mono.fromFuture(this.bucket.asScheduler().tryConsume(1, this.maxWait, this.scheduler))
-                .flatMap((granted) -> {
-                    if (granted) {
-                        this.acquired.increment();
-                        this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                        return Mono.<Void>empty();
-                    }
-                    this.rejected.increment();
-                    long nanos = this.bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
-                    return Mono.error(new UpstreamExceptions.RateLimitedException(Duration.ofNanos(nanos)));
-                });
+            CompletableFuture<Boolean> reservation = this.bucket.tryConsume(limit, this.scheduler);
+            return Mono.fromFuture(reservation, true).flatMap((granted) -> {
+                if (granted) {
+                    this.acquired.increment();
+                    this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    return Mono.<Void>empty();
+                }
+                this.rejected.increment();
+                return Mono.error(new NoPermitException(this.bucket.timeToNextToken()));
+            }).doOnCancel(() -> reservation.thenAccept((granted) -> {
+                // The caller left while waiting: the token it reserved goes back to the bucket.
+                if (granted) {
+                    this.bucket.refund();
+                }
+            }));
         });
     }
 
     @Override
     public void close() {
         this.scheduler.shutdownNow();
+    }
+
+    /** No permit within the allowed wait; carries how long until one is free. */
+    static final class NoPermitException extends RuntimeException {
+
+        final Duration nextPermit;
+
+        NoPermitException(Duration nextPermit) {
+            super("no permit", null, false, false);
+            this.nextPermit = nextPermit;
+        }
+
     }
 
 }

@@ -11,6 +11,7 @@ import reactor.core.publisher.Flux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -150,19 +151,49 @@ class AccountReadIntegrationTests extends GatewayIntegrationTestSupport {
         int id = newAccountId();
         mailReach.stubFor(get(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id)).withFixedDelay(300)));
 
-        List<Integer> statuses = Flux.range(0, 10)
-            .flatMap((i) -> this.client.get()
+        List<ReadAnswer> answers = readConcurrently(id, 10);
+
+        assertThat(answers).hasSize(10).allSatisfy((answer) -> {
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.cache()).isEqualTo("MISS");
+            assertThat(answer.body()).isEqualTo(account(id));
+        });
+        mailReach.verify(1, getRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void concurrentReadsSharingAFailedReadEachGetTheirOwnProblemWithTheirOwnRequestId() {
+        int id = newAccountId();
+        mailReach.stubFor(get(urlEqualTo(upstreamPath(id)))
+            .willReturn(aResponse().withStatus(404).withBody("{\"message\":\"no such account\"}").withFixedDelay(300)));
+
+        List<ReadAnswer> answers = readConcurrently(id, 10);
+
+        assertThat(answers).hasSize(10).allSatisfy((answer) -> {
+            assertThat(answer.status()).isEqualTo(404);
+            assertThat(answer.body()).contains("\"requestId\":\"" + answer.requestId() + "\"")
+                .contains("no such account");
+        });
+        mailReach.verify(1, getRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    private List<ReadAnswer> readConcurrently(int id, int callers) {
+        WebClient gateway = concurrentCallers();
+        return Flux.range(0, callers)
+            .flatMap((i) -> gateway.get()
                 .uri("/api/v1/accounts/{id}", id)
                 .header("X-Api-Key", CRM_KEY)
-                .exchange()
-                .returnResult(String.class)
-                .getResponseBody()
-                .then(reactor.core.publisher.Mono.just(200)), 10)
+                .header("X-Request-Id", "reader-" + i)
+                .exchangeToMono((response) -> response.bodyToMono(String.class)
+                    .defaultIfEmpty("")
+                    .map((body) -> new ReadAnswer(response.statusCode().value(),
+                            response.headers().asHttpHeaders().getFirst("X-Cache"), "reader-" + i, body))), callers)
             .collectList()
             .block(Duration.ofSeconds(10));
+    }
 
-        assertThat(statuses).hasSize(10);
-        mailReach.verify(1, getRequestedFor(urlEqualTo(upstreamPath(id))));
+    /** One concurrent reader's answer. */
+    record ReadAnswer(int status, String cache, String requestId, String body) {
     }
 
     @Test

@@ -7,16 +7,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.mailreachgateway.upstream.KeyPause;
 import org.junit.jupiter.api.BeforeEach;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Base of the integration tests: the whole gateway on a random port, talking over loopback to
@@ -50,15 +56,39 @@ public abstract class GatewayIntegrationTestSupport {
 
     @DynamicPropertySource
     static void mailReachBaseUrl(DynamicPropertyRegistry registry) {
-        registry.add("gateway.mailreach.base-url", () -> mailReach.baseUrl() + "/api");
+        // 127.0.0.1, not localhost: nothing to resolve on the way to the stub.
+        registry.add("gateway.mailreach.base-url", () -> "http://127.0.0.1:" + mailReach.port() + "/api");
     }
 
     @Autowired
     protected WebTestClient client;
 
+    @LocalServerPort
+    private int port;
+
+    /**
+     * A client for callers that really run at the same time ({@link WebTestClient#exchange()} blocks
+     * until its answer, so a loop of them runs one after another). Its pool has a connection per caller.
+     */
+    protected WebClient concurrentCallers() {
+        return WebClient.builder()
+            .baseUrl("http://127.0.0.1:" + this.port)
+            .clientConnector(new ReactorClientHttpConnector(HttpClient.create(CALLER_CONNECTIONS)))
+            .build();
+    }
+
+    private static final ConnectionProvider CALLER_CONNECTIONS = ConnectionProvider.builder("test-callers")
+        .maxConnections(200)
+        .build();
+
+    @Autowired
+    private KeyPause keyPause;
+
+    /** A fresh MailReach stub, and a key that an earlier test's 429 no longer pauses. */
     @BeforeEach
     void resetMailReach() {
         mailReach.resetAll();
+        this.keyPause.clear();
     }
 
     /** {@code POST /api/v1/accounts/{id}} with a caller key and a JSON body. */

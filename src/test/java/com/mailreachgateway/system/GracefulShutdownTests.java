@@ -2,6 +2,7 @@ package com.mailreachgateway.system;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -35,14 +36,14 @@ class GracefulShutdownTests {
     }
 
     @Test
-    void updateInFlightWhenTheGatewayIsAskedToStopCompletes() {
+    void updateInFlightWhenTheGatewayIsAskedToStopCompletes() throws Exception {
         this.mailReach.start();
         this.mailReach.stubFor(post(urlEqualTo("/api/v1/accounts/77"))
             .willReturn(okJson(GatewayIntegrationTestSupport.account(77)).withFixedDelay(1500)));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(MailReachGatewayApplication.class)
             .profiles("test")
             .run("--server.port=0", "--gateway.mailreach.base-url=" + this.mailReach.baseUrl() + "/api",
-                    "--gateway.mailreach.response-timeout=5s");
+                    "--gateway.mailreach.response-timeout=5s", "--gateway.mailreach.deadline=10s");
         int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
 
         CompletableFuture<ResponseEntity<String>> response = WebClient.create("http://localhost:" + port)
@@ -60,8 +61,8 @@ class GracefulShutdownTests {
         context.close();
 
         assertThat(response).isCompleted();
-        assertThat(response.join().getStatusCode().value()).isEqualTo(200);
-        assertThat(response.join().getBody()).contains("\"id\": 77");
+        assertThat(response.get(1, TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(200);
+        assertThat(response.get(1, TimeUnit.SECONDS).getBody()).contains("\"id\": 77");
     }
 
 }

@@ -27,6 +27,9 @@ final class MetricNames {
 			"gateway_upstream_retries_total",
 			"gateway_ratelimit_permits_total",
 			"gateway_account_reads_total",
+			"gateway_upstream_pause_seconds",
+			"gateway_lanes_queued",
+			"gateway_lanes_active",
 			// Caffeine, cache="accounts"
 			"cache_gets_total",
 			// Resilience4j, name="mailreach"

@@ -255,32 +255,34 @@ class UpstreamResilienceIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
-    void updateWhenMailReachIsSlowerThanResponseTimeoutAnswers504WithinDeadline() {
+    void updateWhenMailReachIsSlowerThanResponseTimeoutAnswers504InDoubtWithinDeadline() {
         int id = newAccountId();
         String path = upstreamPath(id);
         mailReach.stubFor(post(urlEqualTo(path)).willReturn(okJson(account(id)).withFixedDelay(2000)));
 
         long start = System.nanoTime();
-        Problem problem = assertProblem(update(id, CRM_KEY), 504, "upstream-timeout");
+        Problem problem = assertProblem(update(id, CRM_KEY), 504, "in-doubt");
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(problem.detail()).contains("did not answer");
-        // Four attempts of 600 ms plus 40 + 80 + 160 ms of backoff fit in the 3 s deadline.
-        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(4 * 600)).isLessThan(DEADLINE.plusSeconds(2));
+        assertThat(problem.detail()).contains("may have been applied");
+        // Four attempts of 600 ms plus 40 + 80 + 160 ms of backoff fit in the 3 s deadline, and none
+        // is cut short for it: the answer comes within the deadline because each attempt fits it.
+        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(4 * 600)).isLessThan(DEADLINE.plusMillis(300));
         mailReach.verify(4, postRequestedFor(urlEqualTo(path)).withHeader("X-Api-Key", equalTo(MAILREACH_KEY)));
         assertOnlyGatewayKeySent(mailReach);
     }
 
     @Test
-    void updateWhenMailReachResetsTheConnectionAnswers502AfterFourAttempts() {
+    void updateWhenMailReachResetsTheConnectionAfterTheRequestAnswers504InDoubtAfterFourAttempts() {
         int id = newAccountId();
         String path = upstreamPath(id);
         mailReach.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         double ioRetries = upstreamRetries("io_error");
 
-        Problem problem = assertProblem(update(id, CRM_KEY), 502, "upstream-unavailable");
+        Problem problem = assertProblem(update(id, CRM_KEY), 504, "in-doubt");
 
-        assertThat(problem.detail()).contains("connection failed").contains("4 attempt");
+        // MailReach read the request before it dropped the connection: it may have applied it.
+        assertThat(problem.detail()).contains("may have been applied").contains("4 attempt");
         // Each attempt is one request: a transport-level resend would bypass backoff and rate limit.
         mailReach.verify(4, postRequestedFor(urlEqualTo(path)).withHeader("X-Api-Key", equalTo(MAILREACH_KEY)));
         assertBackoffBetween(receivedInOrder(mailReach, path));

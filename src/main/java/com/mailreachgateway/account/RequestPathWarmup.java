@@ -1,0 +1,147 @@
+package com.mailreachgateway.account;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.mailreachgateway.caller.Caller;
+import com.mailreachgateway.policy.AccountFacts;
+import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.policy.PolicyEngine;
+import com.mailreachgateway.policy.PolicyRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * Primes the request path before the gateway reports itself ready, without calling MailReach:
+ * Boot turns readiness UP only after the application runners have run. It parses, validates,
+ * decides and renders sample updates in process, and sends requests that the gateway refuses
+ * itself through the real server stack, so that class loading and the first compilations do not
+ * stall an event loop under the first real requests (two updates of one account sent 120 ms
+ * apart could otherwise reach its lane in reverse order).
+ */
+@Component
+class RequestPathWarmup implements ApplicationRunner {
+
+    private static final Logger logger = LoggerFactory.getLogger(RequestPathWarmup.class);
+
+    private static final int IN_PROCESS_ROUNDS = 300;
+
+    private static final int HTTP_ROUNDS = 40;
+
+    private static final String SAMPLE = """
+            {"alive": true, "autopilot": false, "config_max_conversation_running": 12,
+             "config_rampup_increase": 2, "config_rampup_target": 25, "config_smtp_append_after_sent": true,
+             "desc": "Primary sales mailbox", "first_name": "John", "last_name": "Doe", "imap_issue": false,
+             "alias": "john.doe@acme.com", "time_zone": "Paris",
+             "signature": "<p>John Doe<br><a href=\\"https://acme.com\\">Acme</a><script>x()</script></p>"}""";
+
+    private final AccountUpdateParser parser;
+
+    private final PolicyEngine policy;
+
+    private final ApplicationContext context;
+
+    private final ApplicationAvailability availability;
+
+    private volatile Result result;
+
+    RequestPathWarmup(AccountUpdateParser parser, PolicyEngine policy, ApplicationContext context,
+            ApplicationAvailability availability) {
+        this.parser = parser;
+        this.policy = policy;
+        this.context = context;
+        this.availability = availability;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        long start = System.nanoTime();
+        ReadinessState before = this.availability.getReadinessState();
+        AccountFacts facts = AccountFactsReader.read(sampleAccount());
+        Caller caller = new Caller("warmup", null, null);
+        for (int i = 0; i < IN_PROCESS_ROUNDS; i++) {
+            AccountUpdate update = this.parser.parse(SAMPLE);
+            PolicyRequest request = new PolicyRequest(caller.name(), null, null, update.fields());
+            Decision decision = this.policy.decide(request, facts);
+            AccountService.preview(caller, 1, decision);
+            AccountController.adjustedHeader(decision);
+            UpdateAudit.redact(update.fields());
+        }
+        int served = serveThroughServer();
+        this.result = new Result(before, served, Duration.ofNanos(System.nanoTime() - start));
+        logger.info("Request path primed in {} ms ({} requests through the server) before accepting traffic",
+                this.result.took().toMillis(), served);
+    }
+
+    /** Requests the gateway answers itself (no caller key: 401), through Netty, filters, codecs and errors. */
+    private int serveThroughServer() {
+        if (!(this.context instanceof WebServerApplicationContext web) || web.getWebServer() == null
+                || web.getWebServer().getPort() <= 0) {
+            return 0;
+        }
+        URI base = URI.create("http://127.0.0.1:" + web.getWebServer().getPort() + "/api/v1/accounts/1");
+        HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
+        int served = 0;
+        try {
+            for (int i = 0; i < HTTP_ROUNDS; i++) {
+                HttpRequest post = HttpRequest.newBuilder(base)
+                    .timeout(Duration.ofSeconds(2))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(SAMPLE))
+                    .build();
+                HttpRequest get = HttpRequest.newBuilder(base).timeout(Duration.ofSeconds(2)).GET().build();
+                http.send(post, HttpResponse.BodyHandlers.discarding());
+                http.send(get, HttpResponse.BodyHandlers.discarding());
+                served += 2;
+            }
+        }
+        catch (IOException ex) {
+            logger.warn("Priming through the server stopped early: {}", ex.toString());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return served;
+    }
+
+    private static byte[] sampleAccount() {
+        try (InputStream in = RequestPathWarmup.class.getResourceAsStream("/sandbox/account-1234.json")) {
+            return in.readAllBytes();
+        }
+        catch (IOException | NullPointerException ex) {
+            return "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** What the last priming did, for tests and the start-up log; {@code null} before it ran. */
+    Result result() {
+        return this.result;
+    }
+
+    /**
+     * One priming.
+     *
+     * @param readinessWhilePriming the readiness state while it ran
+     * @param servedThroughServer requests sent through the server stack
+     * @param took how long it took
+     */
+    record Result(ReadinessState readinessWhilePriming, int servedThroughServer, Duration took) {
+    }
+
+}

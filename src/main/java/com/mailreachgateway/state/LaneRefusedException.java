@@ -1,0 +1,31 @@
+package com.mailreachgateway.state;
+
+import java.time.Duration;
+
+/**
+ * Thrown when a lane did not run an update: its queue was full, or its turn did not come in the
+ * time the caller had. Either way the work never started.
+ */
+public final class LaneRefusedException extends RuntimeException {
+
+    private final boolean full;
+
+    private final Duration busyFor;
+
+    LaneRefusedException(boolean full, Duration busyFor) {
+        super(full ? "lane full" : "turn did not come in time", null, false, false);
+        this.full = full;
+        this.busyFor = busyFor;
+    }
+
+    /** Whether the queue was full (else the wait ran out). */
+    public boolean full() {
+        return this.full;
+    }
+
+    /** How long the lane is known to stay busy (a settle hold), zero when unknown. */
+    public Duration busyFor() {
+        return this.busyFor;
+    }
+
+}

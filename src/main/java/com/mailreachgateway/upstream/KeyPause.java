@@ -1,0 +1,59 @@
+package com.mailreachgateway.upstream;
+
+import java.time.Duration;
+
+/**
+ * The pause MailReach asked for on the company key (a 429, or a 503 with {@code Retry-After}).
+ * The limit belongs to the key, not to the call that saw it: while the pause lasts no call goes
+ * out, and when it ends a single probe goes first; the others follow once the probe was answered
+ * without a new pause. One implementation lives in this process; with replicas, one in Redis.
+ */
+public interface KeyPause {
+
+    /** What a call may do now. */
+    Admission admit();
+
+    /** MailReach asked the key to wait {@code retryAfter} from now (an earlier, longer pause stands). */
+    void pause(Duration retryAfter);
+
+    /**
+     * The probe that {@link #admit()} let through has ended.
+     * @param resumed whether MailReach answered it without asking for a new pause
+     */
+    void probeEnded(boolean resumed);
+
+    /** How long the key stays paused from now; zero when it is not. */
+    Duration remaining();
+
+    /**
+     * Ends any pause and probe at once. The gateway never calls it (a pause ends by itself); it is
+     * for tests that must start from a key that is not paused.
+     */
+    void clear();
+
+    /**
+     * What a call may do.
+     *
+     * @param decision go, go as the probe, or wait
+     * @param delay how long to wait before asking again ({@link Decision#WAIT} only)
+     */
+    record Admission(Decision decision, Duration delay) {
+
+        static final Admission GO = new Admission(Decision.GO, Duration.ZERO);
+
+        static final Admission PROBE = new Admission(Decision.PROBE, Duration.ZERO);
+
+        static Admission waitFor(Duration wait) {
+            return new Admission(Decision.WAIT, wait);
+        }
+
+        /** The three answers. */
+        public enum Decision {
+
+            GO, PROBE, WAIT
+
+        }
+
+    }
+
+}

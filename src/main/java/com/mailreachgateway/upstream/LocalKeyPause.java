@@ -1,0 +1,84 @@
+package com.mailreachgateway.upstream;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The key's pause in this process. A probe holds its turn for at most one attempt's time, so a
+ * probe whose caller vanished never blocks the key; waiters behind a probe look again every
+ * {@link #PROBE_POLL} at most.
+ */
+final class LocalKeyPause implements KeyPause {
+
+    static final Duration PROBE_POLL = Duration.ofMillis(25);
+
+    private final LongSupplier nanoTime;
+
+    private final long probeLeaseNanos;
+
+    private long pausedUntil;
+
+    private boolean probeNeeded;
+
+    private long probeUntil;
+
+    private boolean paused;
+
+    LocalKeyPause(Duration probeLease, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.probeLeaseNanos = probeLease.toNanos();
+    }
+
+    @Override
+    public synchronized Admission admit() {
+        if (!this.paused) {
+            return Admission.GO;
+        }
+        long now = this.nanoTime.getAsLong();
+        if (now - this.pausedUntil < 0) {
+            return Admission.waitFor(Duration.ofNanos(this.pausedUntil - now));
+        }
+        if (!this.probeNeeded) {
+            this.paused = false;
+            return Admission.GO;
+        }
+        if (now - this.probeUntil < 0) {
+            return Admission.waitFor(Duration.ofNanos(Math.min(this.probeUntil - now, PROBE_POLL.toNanos())));
+        }
+        this.probeUntil = now + this.probeLeaseNanos;
+        return Admission.PROBE;
+    }
+
+    @Override
+    public synchronized void pause(Duration retryAfter) {
+        long until = this.nanoTime.getAsLong() + retryAfter.toNanos();
+        if (!this.paused || until - this.pausedUntil > 0) {
+            this.pausedUntil = until;
+        }
+        this.paused = true;
+        this.probeNeeded = true;
+        this.probeUntil = this.pausedUntil;
+    }
+
+    @Override
+    public synchronized void probeEnded(boolean resumed) {
+        this.probeUntil = this.nanoTime.getAsLong();
+        if (resumed && this.nanoTime.getAsLong() - this.pausedUntil >= 0) {
+            this.probeNeeded = false;
+            this.paused = false;
+        }
+    }
+
+    @Override
+    public synchronized void clear() {
+        this.paused = false;
+        this.probeNeeded = false;
+    }
+
+    @Override
+    public synchronized Duration remaining() {
+        long left = this.pausedUntil - this.nanoTime.getAsLong();
+        return (this.paused && left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+}

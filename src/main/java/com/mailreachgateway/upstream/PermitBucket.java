@@ -1,0 +1,59 @@
+package com.mailreachgateway.upstream;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+
+/**
+ * The tokens behind the MailReach rate limit: one token, refilled every
+ * {@code 1s / requests-per-second}. One implementation is a Bucket4j bucket in this process; with
+ * replicas, a Bucket4j bucket shared through Redis.
+ */
+public interface PermitBucket {
+
+    /**
+     * Reserves the next token if it comes within {@code maxWait}; completes {@code true} when it is
+     * this caller's, {@code false} at once when it would come later (nothing reserved then).
+     */
+    CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler);
+
+    /** Gives back a token that was reserved but not used. */
+    void refund();
+
+    /** How long until a token is free, for {@code Retry-After}. */
+    Duration timeToNextToken();
+
+    /** A bucket in this process, on the given clock (tests pass a virtual one). */
+    static PermitBucket local(int requestsPerSecond, TimeMeter clock) {
+        Duration period = Duration.ofNanos(TimeUnit.SECONDS.toNanos(1) / requestsPerSecond);
+        Bucket bucket = Bucket.builder()
+            .addLimit((limit) -> limit.capacity(1).refillGreedy(1, period))
+            .withCustomTimePrecision(clock)
+            .build();
+        return new PermitBucket() {
+
+            @Override
+            public CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler) {
+                // Bucket4j wants a positive wait; no wait at all is a plain try.
+                return (maxWait.isZero() || maxWait.isNegative()) ? CompletableFuture.completedFuture(bucket.tryConsume(1))
+                        : bucket.asScheduler().tryConsume(1, maxWait, scheduler);
+            }
+
+            @Override
+            public void refund() {
+                bucket.addTokens(1);
+            }
+
+            @Override
+            public Duration timeToNextToken() {
+                return Duration.ofNanos(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+            }
+
+        };
+    }
+
+}
