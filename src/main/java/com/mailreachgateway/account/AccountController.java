@@ -1,6 +1,12 @@
 package com.mailreachgateway.account;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.caller.Caller;
@@ -20,13 +26,13 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -65,35 +71,40 @@ class AccountController {
                     + "every rule's decision and the body that would be forwarded.")
     @ApiResponse(responseCode = "200", description = "The updated account, as MailReach returned it (or the dry-run preview)",
             content = @Content(mediaType = "application/json"))
-    @ApiResponse(responseCode = "400", description = "Invalid id or body; every bad field listed in errors",
+    @ApiResponse(responseCode = "400", description = "Invalid id, query parameter or body; every bad one listed in errors",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "403", description = "The caller may not change a field", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "413", description = "Body over 64 KiB", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "415", description = "Body not JSON", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "415", description = "Body not JSON, or a charset other than UTF-8", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "422", description = "A policy rule in reject mode refused a value", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "429", description = "The gateway's MailReach rate limit is saturated; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "502", description = "MailReach failing after retries, or refusing the gateway's key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", description = "Circuit open or MailReach throttling; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "504", description = "MailReach did not answer within the deadline", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @Parameter(name = QueryParameters.DRY_RUN, in = ParameterIn.QUERY,
+            description = "true previews the policy's decision without calling MailReach; absent or false updates; "
+                    + "any other value, and any other query parameter, is refused",
+            schema = @Schema(type = "boolean", allowableValues = { "true", "false" }))
     @RequestMapping(path = "/{id}", method = { RequestMethod.POST, RequestMethod.PATCH },
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
             @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
-            @Parameter(description = "Preview the policy's decision without calling MailReach") @RequestParam(
-                    name = "dry_run", defaultValue = "false") boolean dryRun,
+            @Parameter(hidden = true) ServerHttpRequest request,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
-                            required = false) String body) {
-        int accountId;
-        AccountUpdate update;
-        try {
-            accountId = AccountUpdateParser.parseId(id);
-            update = this.parser.parse(body);
-        }
-        catch (InvalidRequestException ex) {
+                            required = false) byte[] body) {
+        // The body is read as bytes and decoded here, strictly: a String argument would have been
+        // decoded with U+FFFD for invalid UTF-8, and in whatever charset the Content-Type named.
+        requireUtf8(request);
+        List<FieldError> errors = new ArrayList<>();
+        Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
+        Boolean dryRun = collect(errors,
+                () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of(QueryParameters.DRY_RUN)).dryRun());
+        AccountUpdate update = collect(errors, () -> this.parser.parse(body));
+        if (!errors.isEmpty()) {
             AccountService.countUpdate(this.registry, caller.name(), "invalid");
-            return Mono.error(ex);
+            return Mono.error(new InvalidRequestException(errors));
         }
         return this.accounts.update(caller, accountId, update, dryRun).map((result) -> {
             ResponseEntity.BodyBuilder response = ResponseEntity.ok()
@@ -108,6 +119,41 @@ class AccountController {
         });
     }
 
+    /** Runs one check, adding its errors to {@code errors}; {@code null} when it failed. */
+    private static <T> T collect(List<FieldError> errors, Supplier<T> check) {
+        try {
+            return check.get();
+        }
+        catch (InvalidRequestException ex) {
+            errors.addAll(ex.errors());
+            return null;
+        }
+    }
+
+    /** JSON is UTF-8 (RFC 8259): another declared charset is refused rather than guessed. */
+    private static void requireUtf8(ServerHttpRequest request) {
+        MediaType type = request.getHeaders().getContentType();
+        String charset = (type != null) ? type.getParameter("charset") : null;
+        if (charset == null) {
+            return;
+        }
+        try {
+            if (Charset.forName(unquote(charset))
+                .equals(StandardCharsets.UTF_8)) {
+                return;
+            }
+        }
+        catch (IllegalArgumentException ex) {
+            // an unknown or illegal charset name: refused below
+        }
+        throw new CharsetNotUtf8Exception();
+    }
+
+    private static String unquote(String value) {
+        return (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\""))
+                ? value.substring(1, value.length() - 1) : value;
+    }
+
     @Operation(summary = "Read an account",
             description = "Served from the gateway's cache when fresh (X-Cache: HIT, with Age); otherwise read from MailReach "
                     + "(MISS). While MailReach fails, a copy younger than stale-if-error is served (STALE). "
@@ -119,8 +165,16 @@ class AccountController {
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller, @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
             @Parameter(in = ParameterIn.HEADER, description = "no-cache forces a read from MailReach") @RequestHeader(
-                    name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
-        int accountId = AccountUpdateParser.parseId(id);
+                    name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl,
+            @Parameter(hidden = true) ServerHttpRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
+        // A read takes no query parameter: dry_run means nothing to it, and a parameter that is
+        // silently ignored lets a caller believe it did something.
+        collect(errors, () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of()));
+        if (!errors.isEmpty()) {
+            return Mono.error(new InvalidRequestException(errors));
+        }
         boolean noCache = cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache");
         return this.accounts.read(accountId, noCache)
             .map((result) -> ResponseEntity.ok()

@@ -1,5 +1,11 @@
 package com.mailreachgateway.account;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -9,7 +15,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,9 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads an update body strictly: a JSON object of known fields with the right types and
- * ranges, no {@code null}s, no duplicates, at least one field. Every problem is collected, so
- * the caller learns about all bad fields at once.
+ * Reads an update body strictly: UTF-8 bytes (invalid sequences refused, never replaced), a
+ * JSON object within the parser's size limits, of known fields with the right types and
+ * ranges, no {@code null}s, no duplicates, at least one field, and strings free of control
+ * characters and unpaired surrogates. Every problem is collected, so the caller learns about
+ * all bad fields at once.
  */
 @Component
 class AccountUpdateParser {
@@ -28,38 +39,64 @@ class AccountUpdateParser {
     private static final Pattern EMAIL = Pattern.compile(
             "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
 
-    private final JsonMapper mapper = JsonMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .build();
+    /** The update is a flat object: one level, and a little room to name a nested value's field. */
+    static final int MAX_NESTING_DEPTH = 8;
+
+    /** Longest number literal: any int with room to spare; 1000-digit numbers cost CPU to convert. */
+    static final int MAX_NUMBER_LENGTH = 32;
+
+    /** Longest key: known fields are at most 31 characters. */
+    static final int MAX_NAME_LENGTH = 256;
+
+    /** Keys up to this length get a "did you mean" hint; edit distance is quadratic in it. */
+    static final int MAX_HINTED_NAME_LENGTH = FieldError.MAX_SHOWN_NAME;
+
+    private final JsonMapper mapper;
 
     private final ValidationProperties limits;
 
+    private final int maxStringLength;
+
     AccountUpdateParser(ValidationProperties limits) {
         this.limits = limits;
+        // Field checks give the precise "at most N characters"; the parser's own bound is a
+        // backstop for strings anywhere else (unknown fields, nested values).
+        this.maxStringLength = 2 * Math.max(limits.maxSignatureLength(),
+                Math.max(limits.maxDescLength(), limits.maxNameLength()));
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
+            .maxNameLength(MAX_NAME_LENGTH)
+            .maxStringLength(this.maxStringLength)
+            .build();
+        this.mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     }
 
-    /** Parses a path id: an integer in 1..2147483647. */
+    /** Parses a path id as the client wrote it; see {@link AccountIds#parse(String)}. */
     static int parseId(String id) {
-        try {
-            int value = Integer.parseInt(id);
-            if (value >= 1) {
-                return value;
-            }
-        }
-        catch (NumberFormatException ex) {
-            // reported below
-        }
-        throw new InvalidRequestException("id", "must be an integer between 1 and 2147483647");
+        return AccountIds.parse(id);
     }
 
+    /** Parses a body given as text (tests, tools); the wire form is {@link #parse(byte[])}. */
     AccountUpdate parse(String body) {
+        return parse((body != null) ? body.getBytes(StandardCharsets.UTF_8) : null);
+    }
+
+    /** Parses the body's bytes, which must be UTF-8 (RFC 8259 section 8.1). */
+    AccountUpdate parse(byte[] bytes) {
+        String body = (bytes != null) ? decodeUtf8(bytes) : null;
         if (body == null || body.isBlank()) {
             throw new InvalidRequestException("body", "is required: a JSON object with the fields to change");
         }
         JsonNode root;
         try {
             root = this.mapper.readTree(body);
+        }
+        catch (StreamConstraintsException ex) {
+            throw new InvalidRequestException("body", tooBig(ex));
         }
         catch (JacksonException ex) {
             String where = (ex.getLocation() != null)
@@ -78,13 +115,20 @@ class AccountUpdateParser {
             String name = property.getKey();
             UpdateField field = UpdateField.byName(name);
             if (field == null) {
-                errors.add(new FieldError(name, unknown(name)));
+                errors.add(new FieldError(FieldError.shown(name), unknown(name)));
                 continue;
             }
             JsonNode value = property.getValue();
             if (value.isNull()) {
                 errors.add(new FieldError(name, "must not be null; omit a field to leave it unchanged"));
                 continue;
+            }
+            if (value.isString()) {
+                String problem = TextRules.problem(value.stringValue(), TextRules.allowsLineBreaks(field));
+                if (problem != null) {
+                    errors.add(new FieldError(name, problem));
+                    continue;
+                }
             }
             read(field, value, errors).ifPresent((parsed) -> fields.put(name, parsed));
         }
@@ -155,7 +199,45 @@ class AccountUpdateParser {
         return Optional.empty();
     }
 
+    /** Strict UTF-8: a byte that is not part of a valid sequence is an error, never U+FFFD. */
+    private static String decodeUtf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new InvalidRequestException("body", "is not valid UTF-8 (byte " + in.position() + ")");
+        }
+        return out.flip().toString();
+    }
+
+    /** Which of the parser's limits the body broke, in the caller's terms. */
+    private String tooBig(StreamConstraintsException ex) {
+        String message = String.valueOf(ex.getOriginalMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("nesting depth")) {
+            return "is nested deeper than " + MAX_NESTING_DEPTH + " levels";
+        }
+        if (message.contains("number value length")) {
+            return "has a number longer than " + MAX_NUMBER_LENGTH + " characters";
+        }
+        if (message.contains("name length")) {
+            return "has a key longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        if (message.contains("string value length")) {
+            return "has a string longer than " + this.maxStringLength + " characters";
+        }
+        return "exceeds a limit of the JSON parser";
+    }
+
     private static String unknown(String name) {
+        if (name.length() > MAX_HINTED_NAME_LENGTH) {
+            return "is not a field of the account update";
+        }
         String nearest = java.util.Arrays.stream(UpdateField.values())
             .map(UpdateField::jsonName)
             .min(Comparator.comparingInt((candidate) -> distance(candidate, name)))

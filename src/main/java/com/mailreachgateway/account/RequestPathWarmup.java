@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import com.mailreachgateway.caller.Caller;
@@ -73,7 +74,7 @@ class RequestPathWarmup implements ApplicationRunner {
         AccountFacts facts = AccountFactsReader.read(sampleAccount());
         Caller caller = new Caller("warmup", null, null);
         for (int i = 0; i < IN_PROCESS_ROUNDS; i++) {
-            AccountUpdate update = this.parser.parse(SAMPLE);
+            AccountUpdate update = this.parser.parse(SAMPLE.getBytes(StandardCharsets.UTF_8));
             PolicyRequest request = new PolicyRequest(caller.name(), null, null, update.fields());
             Decision decision = this.policy.decide(request, facts);
             AccountService.preview(caller, 1, decision);
@@ -125,7 +126,7 @@ class RequestPathWarmup implements ApplicationRunner {
             return in.readAllBytes();
         }
         catch (IOException | NullPointerException ex) {
-            return "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return "{}".getBytes(StandardCharsets.UTF_8);
         }
     }
 

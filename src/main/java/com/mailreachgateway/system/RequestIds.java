@@ -30,8 +30,9 @@ public class RequestIds implements WebFilter {
     /** Exchange attribute and MDC key holding the id. */
     public static final String ATTRIBUTE = "requestId";
 
-    // Accept the caller's id only if it cannot break a log line or a header.
-    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    // Accept the caller's id only if it cannot break a log line or a header; a refused one is
+    // replaced, never logged.
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     static {
         ContextRegistry.getInstance()

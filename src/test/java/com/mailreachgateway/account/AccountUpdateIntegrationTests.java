@@ -290,6 +290,20 @@ class AccountUpdateIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
+    void updateWhenSignatureHasABodyOnloadHandlerForwardsItSanitizedAndExplains() {
+        int id = newAccountId();
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id))));
+
+        update(id, CRM_KEY, "{\"signature\": \"<body onload=alert(1)>Best,<br>John\"}").expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("X-Policy-Adjusted", "signature=sanitized;rule=signature-hygiene");
+
+        mailReach.verify(1, postRequestedFor(urlEqualTo(upstreamPath(id)))
+            .withRequestBody(equalToJson("{\"signature\": \"Best,<br>John\"}")));
+    }
+
+    @Test
     void updateEchoesCallersRequestId() {
         int id = newAccountId();
         mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id))));

@@ -22,7 +22,7 @@ class SignatureHygieneRuleTests {
     @ParameterizedTest
     @ValueSource(strings = { "Best,<br/>John Doe", "Best,<br>John Doe", "John &amp; Jane", "a < b & c",
             "<p><b>John</b> <i>Doe</i> | <a href=\"https://acme.com\">acme.com</a></p>",
-            "<span>Call <a href=\"tel:+33123456789\">us</a></span>",
+            "<span>Call <a href=\"https://acme.com/call\">us</a></span>",
             "<a href=\"mailto:john@acme.com\" title=\"mail\">John</a><br><img src=\"https://acme.com/logo.png\" alt=\"logo\" width=\"80\">",
             "<table><tbody><tr><td>John</td><td>Doe</td></tr></tbody></table>", "" })
     void decideWhenSignatureAlreadyCleanThenForwardsItExactlyAsSent(String signature) {
@@ -50,7 +50,14 @@ class SignatureHygieneRuleTests {
             "<iframe src=\"https://evil.example\"></iframe>", "<form action=\"https://evil.example\"><input></form>",
             "<a href=\"javascript:alert(1)\">John</a>", "<a href=\" JavaScript:alert(1)\">John</a>",
             "<img src=\"x\" onerror=\"alert(1)\">", "<span style=\"background:url(javascript:x)\">John</span>",
-            "<svg onload=\"alert(1)\"></svg>", "<!-- hidden -->John" })
+            "<svg onload=\"alert(1)\"></svg>", "<!-- hidden -->John", "<body onload=alert(1)>John",
+            "<html onmouseover=alert(1)>John", "<head><base href=\"https://evil.example/\"></head>John",
+            "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">John",
+            "<link rel=\"stylesheet\" href=\"https://evil.example/x.css\">John", "<title>x</title>John",
+            "<style>b{background:url(https://evil.example)}</style>John",
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+            "<span style=\"width:expression(alert(1))\">John</span>", "<a href=\"tel:+33123456789\">us</a>",
+            "<a href=\"jav&#x09;ascript:alert(1)\">John</a>" })
     void decideWhenSignatureHasUnsafeMarkupThenItNeverPasses(String signature) {
         Decision rejected = this.reject.decide(request("signature", signature), null);
         assertThat(rejected.verdict()).isEqualTo(Decision.Verdict.REJECTED);
@@ -62,6 +69,14 @@ class SignatureHygieneRuleTests {
         String forwarded = (String) clamped.forward().get("signature");
         assertThat(forwarded.toLowerCase()).doesNotContain("<script", "onclick", "onerror", "onload", "<iframe",
                 "<form", "javascript:", "style=", "<svg", "<!--");
+    }
+
+    @Test
+    void decideWhenBodyHasAnOnloadHandlerInClampModeThenForwardsTheContentWithoutIt() {
+        Decision decision = this.clamp.decide(request("signature", "<body onload=alert(1)>Best, John"), null);
+        assertThat(decision.forward()).containsEntry("signature", "Best, John");
+        assertThat(decision.adjustments()).singleElement()
+            .satisfies((rule) -> assertThat(rule.reason()).contains("<body onload>"));
     }
 
     @Test
