@@ -9,12 +9,17 @@
 # About 13 minutes on 2 cores. All load goes to 127.0.0.1; every wait is bounded.
 #
 #   bench/compare.sh [--out DIR] [--jvm-warmup S] [--duration S] [--no-build] [--quick]
+#                    [--parts "updates paced reads"] [--quiet-wait S] [--retries N]
 #
 #   --out DIR        results folder (default bench/results/compare-<timestamp>)
 #   --jvm-warmup S   un-recorded load before each JVM is measured (default 100, as of record)
 #   --duration S     seconds per measured run (default 15)
 #   --no-build       use the jars already built (target/, peers/scg/target/)
 #   --quick          --jvm-warmup 10 --duration 5: checks the harness end to end, no numbers to quote
+#   --parts LIST     only these parts (default all three), e.g. to redo one into an existing --out
+#   --quiet-wait S   before each run wait at most S s for the machine to be quiet (default 300)
+#   --retries N      measure a disturbed run again at most N times (default 3); on a machine
+#                    shared with other builds, lower both to bound the time (noisier numbers)
 # Environment: JAVA_HOME (a JDK 25; default the one under /usr/lib/jvm), BENCH_JAVA_OPTS,
 # GATEWAY_ARGS, BENCH_NICE (see README.md).
 set -euo pipefail
@@ -23,7 +28,7 @@ repo=$(cd "$here/.." && pwd)
 source "$here/lib/common.sh"
 source "$here/lib/jdk.sh"
 
-out="" jvm_warmup=100 duration=15 build=1
+out="" jvm_warmup=100 duration=15 build=1 parts="updates paced reads" quiet_wait=300 retries=3
 while (($#)); do
     case $1 in
         --out) out=$2; shift 2 ;;
@@ -31,6 +36,9 @@ while (($#)); do
         --duration) duration=$2; shift 2 ;;
         --no-build) build=0; shift ;;
         --quick) jvm_warmup=10; duration=5; shift ;;
+        --parts) parts=$2; shift 2 ;;
+        --quiet-wait) quiet_wait=$2; shift 2 ;;
+        --retries) retries=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -58,17 +66,24 @@ out=$(cd "$out" && pwd)
 log "results: $out"
 {
     echo "gateway jar: $GATEWAY_JAR ($(cd "$repo" && git describe --always --dirty 2>/dev/null || echo unknown))"
-    echo "command: bench/compare.sh --jvm-warmup $jvm_warmup --duration $duration"
-} >"$out/run.txt"
+    echo "command: bench/compare.sh --jvm-warmup $jvm_warmup --duration $duration --parts \"$parts\" --quiet-wait $quiet_wait --retries $retries ($(date -Is))"
+} >>"$out/run.txt"
 
 sut=(--sut e-gateway 28084 'exec peers/gateway/run.sh')
 common=(--passes 1 --jvm-warmup "$jvm_warmup" --duration "$duration")
+quiet=(--quiet-wait "$quiet_wait" --retries "$retries")
 t0=$SECONDS
-BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx d-scg" "${sut[@]}" \
-    --out "$out/updates"
-BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 8 --only "a-direct d-scg" "${sut[@]}" \
-    --out "$out/paced" -- --pace-ms 10
-BENCH_LUA=get-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx" "${sut[@]}" \
-    --out "$out/reads"
+for part in $parts; do
+    rm -rf "${out:?}/$part" # a part is always measured whole
+    case $part in
+        updates) BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx d-scg" \
+                     "${sut[@]}" --out "$out/updates" -- "${quiet[@]}" ;;
+        paced) BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 8 --only "a-direct d-scg" \
+                     "${sut[@]}" --out "$out/paced" -- --pace-ms 10 "${quiet[@]}" ;;
+        reads) BENCH_LUA=get-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx" \
+                     "${sut[@]}" --out "$out/reads" -- "${quiet[@]}" ;;
+        *) die "unknown part: $part (updates, paced, reads)" ;;
+    esac
+done
 log "measured in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s"
 "$here/summarize.sh" "$out"
