@@ -6,7 +6,7 @@
 # load-generator threads only steal CPU from the gateway being measured. Load goes to 127.0.0.1 only and every
 # run is bounded in time.
 #
-#   bench/run.sh [duration-seconds] [connections]
+#   bench/sandbox.sh [duration-seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
