@@ -59,14 +59,16 @@ class SandboxController {
 
     @EventListener(ApplicationReadyEvent.class)
     void announce() {
-        logger.warn("""
-
-                ************************************************************************
-                * SANDBOX MODE: MailReach is SIMULATED in-process at /sandbox/api.       *
-                * Nothing reaches the real MailReach. Seeded accounts: 1234 1235 1236 1237 *
-                * Sandbox caller keys: sandbox-crm-key (standard), sandbox-ops-key (premium) *
-                * Run with --spring.profiles.active=prod and a real key for production.  *
-                ************************************************************************""");
+        // One line per log event: log lines never carry a raw newline (it would be escaped).
+        for (String line : new String[] {
+                "************************************************************************",
+                "* SANDBOX MODE: MailReach is SIMULATED in-process at /sandbox/api.       *",
+                "* Nothing reaches the real MailReach. Seeded accounts: 1234 1235 1236 1237 *",
+                "* Sandbox caller keys: sandbox-crm-key (standard), sandbox-ops-key (premium) *",
+                "* Run with --spring.profiles.active=prod and a real key for production.  *",
+                "************************************************************************" }) {
+            logger.warn(line);
+        }
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

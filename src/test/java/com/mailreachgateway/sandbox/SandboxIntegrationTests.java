@@ -2,11 +2,16 @@ package com.mailreachgateway.sandbox;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.mailreachgateway.support.RawHttp;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -35,6 +40,37 @@ class SandboxIntegrationTests {
 
     @Autowired
     private WebTestClient client;
+
+    @LocalServerPort
+    private int port;
+
+    /**
+     * A caller that reuses its connection and sends the next request the moment an answer arrives
+     * gets every answer. Reactor Netty 1.3 could stop reading such a connection after a fast answer
+     * (reactor/reactor-netty#4361; see {@code KeepAliveWorkaround}): here every few rounds.
+     */
+    @Test
+    void requestsSentTheMomentTheLastAnswerArrivedOnOneConnectionAreAllAnswered() throws IOException {
+        List<Integer> statuses = new ArrayList<>();
+        try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(this.port)) {
+            for (int round = 0; round < 60; round++) {
+                // A read from MailReach, a cache hit answered at once, a read again, and a refusal
+                // answered before its body is read.
+                statuses.add(connection.send(read(true)));
+                statuses.add(connection.send(read(false)));
+                statuses.add(connection.send(read(true)));
+                statuses.add(connection.send("POST /api/v1/accounts/1234 HTTP/1.1\r\nHost: gw\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"alive\": true}"));
+            }
+        }
+        assertThat(statuses).hasSize(240).containsOnly(200, 401);
+        assertThat(statuses.stream().filter((status) -> status == 401)).hasSize(60);
+    }
+
+    private static String read(boolean noCache) {
+        return "GET /api/v1/accounts/1236 HTTP/1.1\r\nHost: gw\r\nX-Api-Key: sandbox-ops-key\r\n"
+                + (noCache ? "Cache-Control: no-cache\r\n" : "") + "\r\n";
+    }
 
     @Test
     void seedRequestWithSandboxCallerKeyReturnsTheAccount() {

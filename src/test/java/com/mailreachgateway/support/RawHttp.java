@@ -110,4 +110,72 @@ public final class RawHttp {
         return out.toByteArray();
     }
 
+    /**
+     * One kept-alive connection: each request is written the moment the previous answer has been read
+     * whole, as a client pool does. Every read has a timeout.
+     */
+    public static final class KeepAlive implements AutoCloseable {
+
+        private final Socket socket;
+
+        private final OutputStream out;
+
+        private final InputStream in;
+
+        public KeepAlive(int port) throws IOException {
+            this.socket = new Socket();
+            this.socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+            this.socket.setSoTimeout(3000);
+            this.socket.setTcpNoDelay(true);
+            this.out = this.socket.getOutputStream();
+            this.in = this.socket.getInputStream();
+        }
+
+        /** Writes one request and reads its whole answer (Content-Length or chunked); returns the status. */
+        public int send(String request) throws IOException {
+            this.out.write(request.getBytes(StandardCharsets.US_ASCII));
+            this.out.flush();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = this.in.read();
+                if (b < 0) {
+                    throw new IOException("closed before an answer to " + request.lines().findFirst().orElse(""));
+                }
+                head.write(b);
+            }
+            String headers = head.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            int length = headers.indexOf("content-length:");
+            if (length >= 0) {
+                this.in.readNBytes(Integer.parseInt(headers.substring(length + 15, headers.indexOf("\r\n", length)).trim()));
+            }
+            else if (headers.contains("transfer-encoding: chunked")) {
+                readChunks();
+            }
+            return Integer.parseInt(headers.substring(9, 12));
+        }
+
+        private void readChunks() throws IOException {
+            while (true) {
+                StringBuilder size = new StringBuilder();
+                for (int b = this.in.read(); b != '\n'; b = this.in.read()) {
+                    if (b < 0) {
+                        throw new IOException("closed inside a chunked answer");
+                    }
+                    size.append((char) b);
+                }
+                int chunk = Integer.parseInt(size.toString().trim(), 16);
+                this.in.readNBytes(chunk + 2);
+                if (chunk == 0) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.socket.close();
+        }
+
+    }
+
 }
