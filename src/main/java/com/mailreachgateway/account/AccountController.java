@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import com.mailreachgateway.caller.Caller;
 import com.mailreachgateway.policy.Decision;
 import com.mailreachgateway.policy.RuleDecision;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -55,12 +54,12 @@ class AccountController {
 
     private final AccountService accounts;
 
-    private final MeterRegistry registry;
+    private final UpdateMetrics metrics;
 
-    AccountController(AccountUpdateParser parser, AccountService accounts, MeterRegistry registry) {
+    AccountController(AccountUpdateParser parser, AccountService accounts, UpdateMetrics metrics) {
         this.parser = parser;
         this.accounts = accounts;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
     @Operation(summary = "Update an account",
@@ -103,7 +102,7 @@ class AccountController {
                 () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of(QueryParameters.DRY_RUN)).dryRun());
         AccountUpdate update = collect(errors, () -> this.parser.parse(body));
         if (!errors.isEmpty()) {
-            AccountService.countUpdate(this.registry, caller.name(), "invalid");
+            this.metrics.update(caller.name(), "invalid");
             return Mono.error(new InvalidRequestException(errors));
         }
         return this.accounts.update(caller, accountId, update, dryRun).map((result) -> {

@@ -23,8 +23,6 @@ import com.mailreachgateway.upstream.UpstreamExceptions.NotSentException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpdateInDoubtException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamClientException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamTimeoutException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -52,16 +50,16 @@ class AccountService {
 
     private final UpdateAudit audit;
 
-    private final MeterRegistry registry;
+    private final UpdateMetrics metrics;
 
     AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, PolicyEngine policy,
-            UpdateAudit audit, MeterRegistry registry) {
+            UpdateAudit audit, UpdateMetrics metrics) {
         this.mailReach = mailReach;
         this.cache = cache;
         this.lanes = lanes;
         this.policy = policy;
         this.audit = audit;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
     /** Applies an update, or previews it when {@code dryRun}; fails with a gateway error. */
@@ -219,45 +217,15 @@ class AccountService {
     }
 
     private void countDecisions(Decision decision) {
-        for (RuleDecision rule : decision.rules()) {
-            Counter.builder("gateway.policy.decisions")
-                .description("Policy rule decisions on forwarded or refused updates")
-                .tag("rule", rule.rule())
-                .tag("action", rule.action().tag())
-                .tag("tier", String.valueOf(decision.tier()))
-                .register(this.registry)
-                .increment();
-        }
-        for (RuleDecision change : decision.adjustments()) {
-            Counter.builder("gateway.policy.adjustments")
-                .description("Fields the policy changed before forwarding")
-                .tag("field", String.valueOf(change.field()))
-                .tag("rule", change.rule())
-                .tag("tier", String.valueOf(decision.tier()))
-                .register(this.registry)
-                .increment();
-        }
+        this.metrics.decisions(decision);
     }
 
     void count(Caller caller, String outcome) {
-        countUpdate(this.registry, caller.name(), outcome);
-    }
-
-    static void countUpdate(MeterRegistry registry, String caller, String outcome) {
-        Counter.builder("gateway.updates")
-            .description("Account updates, by caller and outcome")
-            .tag("caller", caller)
-            .tag("outcome", outcome)
-            .register(registry)
-            .increment();
+        this.metrics.update(caller.name(), outcome);
     }
 
     private void countRead(String result) {
-        Counter.builder("gateway.account.reads")
-            .description("Account reads, by cache result")
-            .tag("result", result)
-            .register(this.registry)
-            .increment();
+        this.metrics.read(result);
     }
 
     private static Duration elapsed(long start) {

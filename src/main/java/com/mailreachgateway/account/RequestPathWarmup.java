@@ -2,10 +2,6 @@ package com.mailreachgateway.account;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -23,13 +19,16 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Primes the request path before the gateway reports itself ready, without calling MailReach:
  * Boot turns readiness UP only after the application runners have run. It parses, validates,
  * decides and renders sample updates in process, and sends requests that the gateway refuses
- * itself through the real server stack, so that class loading and the first compilations do not
+ * itself through the real server stack with the gateway's own outbound client, so that class loading and the first compilations do not
  * stall an event loop under the first real requests (two updates of one account sent 120 ms
  * apart could otherwise reach its lane in reverse order).
  */
@@ -57,10 +56,13 @@ class RequestPathWarmup implements ApplicationRunner {
 
     private final ApplicationAvailability availability;
 
+    private final ClientHttpConnector connector;
+
     private volatile Result result;
 
     RequestPathWarmup(AccountUpdateParser parser, PolicyEngine policy, ApplicationContext context,
-            ApplicationAvailability availability) {
+            ApplicationAvailability availability, ClientHttpConnector mailReachConnector) {
+        this.connector = mailReachConnector;
         this.parser = parser;
         this.policy = policy;
         this.context = context;
@@ -87,36 +89,34 @@ class RequestPathWarmup implements ApplicationRunner {
                 this.result.took().toMillis(), served);
     }
 
-    /** Requests the gateway answers itself (no caller key: 401), through Netty, filters, codecs and errors. */
+    /**
+     * Requests the gateway answers itself (no caller key: 401), sent with the HTTP client the gateway
+     * uses for MailReach, to its own port: Netty, filters, codecs and errors on the server side, and
+     * the outbound client and its pool warmed without calling MailReach.
+     */
     private int serveThroughServer() {
         if (!(this.context instanceof WebServerApplicationContext web) || web.getWebServer() == null
                 || web.getWebServer().getPort() <= 0) {
             return 0;
         }
-        URI base = URI.create("http://127.0.0.1:" + web.getWebServer().getPort() + "/api/v1/accounts/1");
-        HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1))
+        WebClient self = WebClient.builder()
+            .clientConnector(this.connector)
+            .baseUrl("http://127.0.0.1:" + web.getWebServer().getPort() + "/api/v1/accounts/1")
             .build();
         int served = 0;
         try {
             for (int i = 0; i < HTTP_ROUNDS; i++) {
-                HttpRequest post = HttpRequest.newBuilder(base)
-                    .timeout(Duration.ofSeconds(2))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(SAMPLE))
-                    .build();
-                HttpRequest get = HttpRequest.newBuilder(base).timeout(Duration.ofSeconds(2)).GET().build();
-                http.send(post, HttpResponse.BodyHandlers.discarding());
-                http.send(get, HttpResponse.BodyHandlers.discarding());
+                self.post()
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(SAMPLE)
+                    .exchangeToMono((response) -> response.releaseBody())
+                    .block(Duration.ofSeconds(2));
+                self.get().exchangeToMono((response) -> response.releaseBody()).block(Duration.ofSeconds(2));
                 served += 2;
             }
         }
-        catch (IOException ex) {
+        catch (RuntimeException ex) {
             logger.warn("Priming through the server stopped early: {}", ex.toString());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
         }
         return served;
     }

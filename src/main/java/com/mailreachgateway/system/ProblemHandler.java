@@ -20,6 +20,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * Renders every error as {@code application/problem+json}: the gateway's own
@@ -38,6 +39,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     Mono<ResponseEntity<Object>> handleUnexpected(Exception ex, ServerWebExchange exchange) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+            // The caller closed its connection: nobody is left to answer, and it is not a defect.
+            logger.debug("Caller disconnected before its answer: {}", ex.toString());
+            return Mono.empty();
+        }
         logger.error("Unexpected error", ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The gateway failed unexpectedly; quote the request id when reporting it.");

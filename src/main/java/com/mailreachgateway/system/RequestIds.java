@@ -1,6 +1,7 @@
 package com.mailreachgateway.system;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import io.micrometer.context.ContextRegistry;
@@ -43,10 +44,19 @@ public class RequestIds implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String given = exchange.getRequest().getHeaders().getFirst(HEADER);
-        String id = (given != null && SANE.matcher(given).matches()) ? given : UUID.randomUUID().toString();
+        String id = (given != null && SANE.matcher(given).matches()) ? given : newId();
         exchange.getAttributes().put(ATTRIBUTE, id);
         exchange.getResponse().getHeaders().set(HEADER, id);
         return chain.filter(exchange).contextWrite((context) -> context.put(ATTRIBUTE, id));
+    }
+
+    /**
+     * A random id in UUID form. A request id needs to be unique, not unpredictable, so it comes from
+     * {@link ThreadLocalRandom} rather than {@link UUID#randomUUID()}'s shared SecureRandom.
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
 }

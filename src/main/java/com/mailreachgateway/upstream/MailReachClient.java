@@ -22,6 +22,8 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -348,10 +350,14 @@ public class MailReachClient {
         };
     }
 
+    /** Whether the body is one well-formed JSON object: read as tokens, no tree is built. */
     private boolean isJsonObject(byte[] json) {
-        try {
-            JsonNode node = this.jsonMapper.readTree(json);
-            return node != null && node.isObject();
+        try (JsonParser parser = this.jsonMapper.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
         }
         catch (RuntimeException ex) {
             return false;
