@@ -3,6 +3,7 @@ package com.mailreachgateway.upstream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
@@ -37,7 +38,7 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
     private int port;
 
     @Test
-    void updateWhileAnEarlierUpdateOfTheSameAccountIsRetriedWaitsAndReachesMailReachAfterIt() {
+    void updateWhileAnEarlierUpdateOfTheSameAccountIsRetriedWaitsAndReachesMailReachAfterIt() throws Exception {
         int id = newAccountId();
         String path = upstreamPath(id);
         mailReach.stubFor(post(urlEqualTo(path)).inScenario("order")
@@ -58,8 +59,8 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
         await().atMost(Duration.ofSeconds(2)).until(() -> !mailReach.findAll(postRequestedFor(urlEqualTo(path))).isEmpty());
         CompletableFuture<Finished> second = send(gateway, id, 12).toFuture();
 
-        Finished older = first.join();
-        Finished newer = second.join();
+        Finished older = first.get(10, TimeUnit.SECONDS);
+        Finished newer = second.get(10, TimeUnit.SECONDS);
         assertThat(older.status()).isEqualTo(200);
         assertThat(older.body()).isEqualTo(account(id, "config_rampup_target", "10"));
         assertThat(newer.status()).isEqualTo(200);
@@ -84,7 +85,7 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
-    void updatesOfDifferentAccountsRunInParallelSoASlowAccountDoesNotDelayAnother() {
+    void updatesOfDifferentAccountsRunInParallelSoASlowAccountDoesNotDelayAnother() throws Exception {
         int slow = newAccountId();
         int fast = newAccountId();
         // Slow but within the 600 ms response timeout, so it succeeds on its first attempt.
@@ -97,7 +98,7 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
         await().atMost(Duration.ofSeconds(2))
             .until(() -> !mailReach.findAll(postRequestedFor(urlEqualTo(upstreamPath(slow)))).isEmpty());
         Finished fastDone = send(gateway, fast, 14).block(Duration.ofSeconds(5));
-        Finished slowDone = slowUpdate.join();
+        Finished slowDone = slowUpdate.get(10, TimeUnit.SECONDS);
 
         assertThat(fastDone.status()).isEqualTo(200);
         assertThat(slowDone.status()).isEqualTo(200);
@@ -141,7 +142,7 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
-    void updateWhoseCallerLeftWhileWaitingForItsTurnIsNeverSentAndLaterUpdatesKeepOrder() {
+    void updateWhoseCallerLeftWhileWaitingForItsTurnIsNeverSentAndLaterUpdatesKeepOrder() throws Exception {
         int id = newAccountId();
         String path = upstreamPath(id);
         // WireMock tries the most recently added stub first: the slow one for 10 wins over this.
@@ -157,8 +158,8 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
             .isInstanceOf(IllegalStateException.class);
         CompletableFuture<Finished> third = send(gateway, id, 12).toFuture();
 
-        assertThat(first.join().status()).isEqualTo(200);
-        assertThat(third.join().status()).isEqualTo(200);
+        assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(third.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
         assertThat(receivedInOrder(mailReach, path)).extracting(LoggedRequest::getBodyAsString)
             .containsExactly("{\"config_rampup_target\":10}", "{\"config_rampup_target\":12}");
     }
