@@ -1,0 +1,264 @@
+package com.mailreachgateway.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.mailreachgateway.MailReachGatewayApplication;
+import com.mailreachgateway.support.EmbeddedRedis;
+import com.mailreachgateway.support.GatewayIntegrationTestSupport;
+import com.mailreachgateway.upstream.KeyPause;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three gateway replicas (three application contexts in this JVM) against one MailReach stub and
+ * one real Redis, at a 10 requests/s budget: they behave as one gateway for MailReach, and go on
+ * at their local share while Redis is away.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SharedStateIntegrationTests {
+
+    private static final int RATE = 10;
+
+    private static final int REPLICAS = 3;
+
+    /**
+     * Slack on the one-second window, as in RateLimitIntegrationTests but wider: the shared bucket
+     * grants permits exactly 100 ms apart (Redis holds one token), while WireMock logs arrivals, after a
+     * scheduler thread, an event loop and loopback, here for three gateways in one JVM on two shared cores;
+     * single requests have arrived up to ~60 ms late. Three local limiters would show gaps near 333 ms
+     * for ten requests, one letting an eleventh in a gap near 909 ms.
+     */
+    private static final long JITTER_MILLIS = 80;
+
+    private static final AtomicInteger ids = new AtomicInteger(500_000);
+
+    private final WireMockServer mailReach = new WireMockServer(
+            WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
+
+    private final EmbeddedRedis redis = new EmbeddedRedis();
+
+    private final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
+
+    private final List<WebClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    void startReplicas() {
+        this.mailReach.start();
+        this.redis.start();
+        for (int i = 0; i < REPLICAS; i++) {
+            ConfigurableApplicationContext context = replica("local-share");
+            this.replicas.add(context);
+            this.clients.add(WebClient.create("http://127.0.0.1:" + port(context, "local.server.port")));
+        }
+        // One update through each replica first, so that the bursts below find warm code paths and open
+        // connections to MailReach and Redis, and their requests travel alike (see RateLimitIntegrationTests).
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        for (int i = 0; i < REPLICAS; i++) {
+            assertThat(update(i, ids.incrementAndGet()).block(Duration.ofSeconds(10))).isEqualTo(200);
+        }
+    }
+
+    private ConfigurableApplicationContext replica(String onFailure) {
+        return new SpringApplicationBuilder(MailReachGatewayApplication.class).profiles("test")
+            .run("--server.port=0", "--gateway.mailreach.base-url=" + this.mailReach.baseUrl() + "/api",
+                    "--gateway.mailreach.rate-limit.requests-per-second=" + RATE,
+                    "--gateway.mailreach.rate-limit.max-wait=3s", "--gateway.redis.enabled=true",
+                    "--gateway.redis.expected-replicas=" + REPLICAS, "--gateway.redis.probe-interval=200ms",
+                    "--gateway.redis.on-failure=" + onFailure, "--spring.data.redis.host=127.0.0.1",
+                    "--spring.data.redis.port=" + this.redis.port(), "--spring.data.redis.timeout=200ms");
+    }
+
+    @AfterAll
+    void stopReplicas() {
+        this.replicas.forEach(ConfigurableApplicationContext::close);
+        this.redis.stop();
+        this.mailReach.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        this.mailReach.resetAll();
+        this.replicas.forEach((context) -> context.getBean(KeyPause.class).clear());
+    }
+
+    @Test
+    @Order(1)
+    void threeReplicasTogetherStayWithinOneBudgetInEveryOneSecondWindow() {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        // 45 updates at once, 15 through each replica: three local limiters would let 30 through per second.
+        List<Integer> statuses = Flux.range(0, 45)
+            .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 45)
+            .collectList()
+            .block(Duration.ofSeconds(20));
+
+        // 503 not-sent: no permit before the deadline; 429: none within max-wait. Never a 500.
+        assertThat(statuses).as("every update answered 200, 429 or 503").allMatch((s) -> s == 200 || s == 429 || s == 503);
+        List<Long> arrivals = arrivals();
+        assertThat(arrivals).hasSize((int) statuses.stream().filter((s) -> s == 200).count());
+        assertThat(arrivals.size()).as("the budget was used for ~2.4 s (max-wait bounded by the deadline)")
+            .isGreaterThan(2 * RATE);
+        for (int i = 0; i + RATE < arrivals.size(); i++) {
+            assertThat(arrivals.get(i + RATE) - arrivals.get(i))
+                .as("ms from request %d to request %d, arrivals %s", i, i + RATE, arrivals)
+                .isGreaterThanOrEqualTo(1000 - JITTER_MILLIS);
+        }
+        System.out.printf("[figures] shared budget: %d calls forwarded, worst one-second window %d (limit %d)%n",
+                arrivals.size(), worstWindow(arrivals), RATE);
+    }
+
+    @Test
+    @Order(2)
+    void a429SeenByOneReplicaPausesTheKeyOnEveryReplica() {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
+        long start = System.currentTimeMillis();
+        // A storm: everything answers 429 for three seconds; callers keep coming on all replicas.
+        List<Mono<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int replica = i % REPLICAS;
+            calls.add(Mono.delay(Duration.ofMillis(250L * i)).then(update(replica, ids.incrementAndGet())));
+        }
+        Mono<List<Integer>> storm = Flux.merge(calls).collectList().cache();
+        storm.subscribe();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() - start >= 3000);
+        int duringStorm = arrivals().size();
+        this.mailReach.resetMappings();
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        List<Integer> statuses = storm.block(Duration.ofSeconds(15));
+
+        assertThat(statuses).as("throttled or later forwarded, never a 500").allMatch((s) -> s == 200 || s == 503);
+        // One 429, then one probe after each Retry-After: at most 2 calls in 3 s, from whichever replica.
+        assertThat(duringStorm).as("calls MailReach received during the 3 s storm").isLessThanOrEqualTo(3);
+        System.out.printf("[figures] 429 storm (3 s, Retry-After: 2, 12 callers on 3 replicas): %d calls%n",
+                duringStorm);
+    }
+
+    @Test
+    @Order(9)
+    void whileRedisIsDownEachReplicaGoesOnAtItsShareAndRejoinsWhenItIsBack() throws Exception {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        this.redis.stop();
+        try {
+            long start = System.nanoTime();
+            List<Integer> statuses = Flux.range(0, 12)
+                .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 12)
+                .collectList()
+                .block(Duration.ofSeconds(10));
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(statuses).as("local share: updates go on, never a 500").allMatch((s) -> s == 200);
+            assertThat(tookMillis).as("within the deadline").isLessThan(3000);
+            for (ConfigurableApplicationContext replica : this.replicas) {
+                assertThat(fallback(replica)).isEqualTo(1.0);
+                assertThat(management(replica, "/actuator/health/readiness")).contains("UP");
+            }
+            // Each replica at floor(10 / 3) = 3 per second: 12 updates take more than a second in all.
+            List<Long> arrivals = arrivals();
+            assertThat(arrivals.get(arrivals.size() - 1) - arrivals.get(0)).isGreaterThanOrEqualTo(1000 - JITTER_MILLIS);
+            System.out.printf("[figures] Redis down: 12 updates on 3 replicas, all 200 in %d ms, "
+                    + "worst one-second window %d%n", tookMillis, worstWindow(arrivals));
+        }
+        finally {
+            this.redis.start();
+        }
+        long back = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> this.replicas.forEach((replica) -> assertThat(fallback(replica)).isZero()));
+        System.out.printf("[figures] Redis back: all replicas shared again after %d ms%n",
+                (System.nanoTime() - back) / 1_000_000);
+        this.mailReach.resetRequests();
+        List<Integer> statuses = Flux.range(0, 24)
+            .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 24)
+            .collectList()
+            .block(Duration.ofSeconds(10));
+        assertThat(statuses).allMatch((s) -> s == 200 || s == 429 || s == 503);
+        List<Long> arrivals = arrivals();
+        for (int i = 0; i + RATE < arrivals.size(); i++) {
+            assertThat(arrivals.get(i + RATE) - arrivals.get(i)).as("shared budget again, arrivals %s", arrivals)
+                .isGreaterThanOrEqualTo(1000 - JITTER_MILLIS);
+        }
+    }
+
+    private Mono<Integer> update(int replica, int id) {
+        return this.clients.get(replica)
+            .post()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", GatewayIntegrationTestSupport.CRM_KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"config_rampup_increase\":2}")
+            .exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+    }
+
+    private List<Long> arrivals() {
+        return this.mailReach.findAll(postRequestedFor(urlPathMatching("/api/v1/.*")))
+            .stream()
+            .map(LoggedRequest::getLoggedDate)
+            .map(java.util.Date::getTime)
+            .sorted()
+            .toList();
+    }
+
+    /** Most arrivals in any window [t, t + 1 s). */
+    static int worstWindow(List<Long> arrivals) {
+        int worst = 0;
+        for (int i = 0; i < arrivals.size(); i++) {
+            int count = 0;
+            for (int j = i; j < arrivals.size() && arrivals.get(j) < arrivals.get(i) + 1000; j++) {
+                count++;
+            }
+            worst = Math.max(worst, count);
+        }
+        return worst;
+    }
+
+    private static double fallback(ConfigurableApplicationContext replica) {
+        return replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+            .get("gateway.redis.fallback")
+            .gauge()
+            .value();
+    }
+
+    private static String management(ConfigurableApplicationContext replica, String path) {
+        return WebClient.create("http://127.0.0.1:" + port(replica, "local.management.port"))
+            .get()
+            .uri(path)
+            .exchangeToMono((response) -> response.bodyToMono(String.class))
+            .block(Duration.ofSeconds(5));
+    }
+
+    private static int port(ConfigurableApplicationContext context, String name) {
+        return Integer.parseInt(context.getEnvironment().getProperty(name));
+    }
+
+}
