@@ -129,13 +129,15 @@ class AccountService {
             return Mono.error(new PolicyRefusedException(decision));
         }
         return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline)
-            .map((answer) -> {
-                this.cache.put(id, answer.account());
+            .flatMap((answer) -> {
                 if (answer.settling()) {
                     // An earlier attempt may still land: the next update waits until it no longer can.
                     this.lanes.holdUntil(id, answer.settleUntilNanos());
                 }
-                return new UpdateResult(answer.account(), decision, null);
+                UpdateResult result = new UpdateResult(answer.account(), decision, null);
+                // Stored before the lane moves on, so the next update (on any replica) sees it; a store
+                // that fails (shared store down) costs the cached copy, never the update.
+                return this.cache.put(id, answer.account()).thenReturn(result).onErrorReturn(result);
             })
             .onErrorMap((ex) -> {
                 if (ex instanceof UpstreamClientException client) {
@@ -162,48 +164,52 @@ class AccountService {
 
     /** Reads an account through the cache. */
     Mono<ReadResult> read(int id, boolean noCache) {
-        Optional<CachedAccount> cached = this.cache.get(id);
-        if (!noCache && cached.isPresent() && this.cache.isFresh(cached.get())) {
-            countRead("hit");
-            return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT, this.cache.age(cached.get())));
-        }
-        return this.cache.load(id, fetch(id), this.mailReach.deadline())
-            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
-            .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
-            .doOnSuccess((result) -> countRead("miss"))
-            .onErrorResume((ex) -> {
-                if (ex instanceof UpstreamClientException client) {
-                    evictIfGone(id, client);
-                    return Mono.error(ex);
-                }
-                // stale-if-error: MailReach is failing, a recent enough copy beats an error;
-                // a caller that asked for no-cache gets the error instead.
-                Optional<CachedAccount> stale = this.cache.get(id);
-                if (!noCache && stale.isPresent() && this.cache.isUsableOnError(stale.get())) {
-                    countRead("stale");
-                    return Mono.just(new ReadResult(stale.get().json(), ReadResult.Status.STALE,
-                            this.cache.age(stale.get())));
-                }
-                return Mono.error(ex);
-            });
+        return this.cache.get(id).flatMap((cached) -> {
+            if (!noCache && cached.isPresent() && this.cache.isFresh(cached.get())) {
+                countRead("hit");
+                return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT,
+                        this.cache.age(cached.get())));
+            }
+            return this.cache.load(id, fetch(id), this.mailReach.deadline())
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+                .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
+                .doOnSuccess((result) -> countRead("miss"))
+                .onErrorResume((ex) -> {
+                    if (ex instanceof UpstreamClientException client) {
+                        evictIfGone(id, client);
+                        return Mono.error(ex);
+                    }
+                    // stale-if-error: MailReach is failing, a recent enough copy beats an error;
+                    // a caller that asked for no-cache gets the error instead.
+                    return noCache ? Mono.error(ex) : this.cache.get(id).flatMap((stale) -> {
+                        if (stale.isPresent() && this.cache.isUsableOnError(stale.get())) {
+                            countRead("stale");
+                            return Mono.just(new ReadResult(stale.get().json(), ReadResult.Status.STALE,
+                                    this.cache.age(stale.get())));
+                        }
+                        return Mono.error(ex);
+                    });
+                });
+        });
     }
 
     /** The account facts the policy gets: read upstream only when a rule needs them. */
     private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request, Deadline deadline) {
-        Optional<CachedAccount> cached = this.cache.get(id);
-        if (!this.policy.needsAccount(request)) {
-            return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
-        }
-        if (cached.isPresent() && this.cache.isFresh(cached.get())) {
-            return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
-        }
-        return this.cache.load(id, fetch(id), laneWait(deadline))
-            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
-            .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
-            .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
-            .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
-                    && this.cache.isUsableOnError(cached.get()),
-                    (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+        return this.cache.get(id).flatMap((cached) -> {
+            if (!this.policy.needsAccount(request)) {
+                return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
+            }
+            if (cached.isPresent() && this.cache.isFresh(cached.get())) {
+                return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
+            }
+            return this.cache.load(id, fetch(id), laneWait(deadline))
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+                .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
+                .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
+                .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
+                        && this.cache.isUsableOnError(cached.get()),
+                        (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+        });
     }
 
     /** The shared read of one account: a deadline of its own, since it serves several callers. */

@@ -1,7 +1,11 @@
 package com.mailreachgateway.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 
+import com.mailreachgateway.state.AccountStore;
+import com.mailreachgateway.state.CacheProperties;
+import com.mailreachgateway.state.CaffeineAccountStore;
 import com.mailreachgateway.upstream.KeyPause;
 import com.mailreachgateway.upstream.MailReachProperties;
 import com.mailreachgateway.upstream.PermitBucket;
@@ -9,6 +13,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -44,6 +49,14 @@ class SharedStateConfiguration {
                 SharedStateProperties properties, MeterRegistry registry) {
             return new RedisPermitBucket(redis, mailReach.rateLimit().requestsPerSecond(),
                     properties.expectedReplicas(), registry);
+        }
+
+        @Bean
+        AccountStore sharedAccountStore(SharedRedis redis, CacheProperties cache, MeterRegistry registry,
+                ObjectProvider<Clock> clock) {
+            Duration keep = cache.ttl().compareTo(cache.staleIfError()) > 0 ? cache.ttl() : cache.staleIfError();
+            return new RedisAccountStore(redis,
+                    new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep);
         }
 
         @Bean
