@@ -3,6 +3,7 @@ package com.mailreachgateway.account;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -14,6 +15,7 @@ import com.mailreachgateway.policy.PolicyRequest;
 import com.mailreachgateway.policy.RuleDecision;
 import com.mailreachgateway.state.AccountCache;
 import com.mailreachgateway.state.AccountLanes;
+import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.CachedAccount;
 import com.mailreachgateway.state.LaneRefusedException;
 import com.mailreachgateway.state.LoadTimeoutException;
@@ -48,17 +50,20 @@ class AccountService {
 
     private final AccountLanes lanes;
 
+    private final AccountLock lock;
+
     private final PolicyEngine policy;
 
     private final UpdateAudit audit;
 
     private final MeterRegistry registry;
 
-    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, PolicyEngine policy,
-            UpdateAudit audit, MeterRegistry registry) {
+    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, AccountLock lock,
+            PolicyEngine policy, UpdateAudit audit, MeterRegistry registry) {
         this.mailReach = mailReach;
         this.cache = cache;
         this.lanes = lanes;
+        this.lock = lock;
         this.policy = policy;
         this.audit = audit;
         this.registry = registry;
@@ -77,10 +82,12 @@ class AccountService {
         }
         // Everything, audit included, happens inside the lane: once an update has started it
         // is finished and recorded even if its caller has gone away.
+        // Until when the account stays held after this update (its settle window, if an attempt got no answer).
+        AtomicLong holdUntil = new AtomicLong(System.nanoTime());
         Mono<UpdateResult> work = Mono.defer(() -> {
             long start = System.nanoTime();
             return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision, deadline))
+                .flatMap((decision) -> forward(id, decision, deadline, holdUntil))
                 .doOnSuccess((result) -> {
                     count(caller, "forwarded");
                     this.audit.update(caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
@@ -105,7 +112,13 @@ class AccountService {
         });
         // The lane wait counts against the same deadline: the turn must come while one attempt at
         // MailReach still fits. An update whose turn does not come in time never starts, and says so.
-        return Mono.defer(() -> this.lanes.run(id, work, laneWait(deadline)))
+        // Behind this replica's lane, the account's turn across replicas: the wait for it counts against
+        // the same deadline, and the lease covers the rest of the deadline and a settle window, so a live
+        // holder never loses it mid-update while a dead one frees it in that time.
+        Mono<UpdateResult> locked = Mono.defer(() -> this.lock.acquire(id, laneWait(deadline),
+                deadline.remaining().plus(this.mailReach.settleTime())))
+            .flatMap((held) -> work.doFinally((signal) -> held.releaseAt(holdUntil.get())));
+        return Mono.defer(() -> this.lanes.run(id, locked, laneWait(deadline)))
             .onErrorMap(LaneRefusedException.class, (ex) -> {
                 NotSentException notSent = new NotSentException(ex.full()
                         ? "The account already has the most updates queued that the gateway accepts"
@@ -123,7 +136,7 @@ class AccountService {
         return wait.isNegative() ? Duration.ZERO : wait;
     }
 
-    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline) {
+    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline, AtomicLong holdUntil) {
         countDecisions(decision);
         if (decision.verdict() != Decision.Verdict.FORWARD) {
             return Mono.error(new PolicyRefusedException(decision));
@@ -133,6 +146,7 @@ class AccountService {
                 if (answer.settling()) {
                     // An earlier attempt may still land: the next update waits until it no longer can.
                     this.lanes.holdUntil(id, answer.settleUntilNanos());
+                    holdUntil.set(answer.settleUntilNanos());
                 }
                 UpdateResult result = new UpdateResult(answer.account(), decision, null);
                 // Stored before the lane moves on, so the next update (on any replica) sees it; a store
@@ -145,6 +159,7 @@ class AccountService {
                 }
                 else if (ex instanceof UpdateInDoubtException doubt) {
                     settleInDoubt(id, doubt.settleUntilNanos());
+                    holdUntil.set(doubt.settleUntilNanos());
                 }
                 return new DecidedFailure(decision, ex);
             });

@@ -3,6 +3,7 @@ package com.mailreachgateway.redis;
 import java.time.Clock;
 import java.time.Duration;
 
+import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.AccountStore;
 import com.mailreachgateway.state.CacheProperties;
 import com.mailreachgateway.state.CaffeineAccountStore;
@@ -12,6 +13,10 @@ import com.mailreachgateway.upstream.PermitBucket;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.config.SingleServerConfig;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -57,6 +62,40 @@ class SharedStateConfiguration {
             Duration keep = cache.ttl().compareTo(cache.staleIfError()) > 0 ? cache.ttl() : cache.staleIfError();
             return new RedisAccountStore(redis,
                     new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep);
+        }
+
+        /**
+         * Redisson for the fair lock only: a second client beside Lettuce (its own Netty connections to
+         * the same Redis) is worth it to use a maintained FIFO lock with leases instead of a protocol of
+         * our own; Bucket4j's Redisson module does not resolve here, so Lettuce keeps the rest. Lazy: a
+         * Redis down at start does not stop the gateway from starting.
+         */
+        @Bean(destroyMethod = "shutdown")
+        RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection) {
+            RedisURI uri = uri(redis, connection);
+            Config config = new Config();
+            config.setLazyInitialization(true);
+            int timeout = (int) uri.getTimeout().toMillis();
+            SingleServerConfig server = config.useSingleServer()
+                .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
+                .setDatabase(uri.getDatabase())
+                .setTimeout(timeout)
+                .setConnectTimeout(timeout)
+                .setRetryAttempts(0)
+                .setConnectionMinimumIdleSize(1)
+                .setConnectionPoolSize(8)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionPoolSize(4);
+            if (connection.getPassword() != null) {
+                server.setPassword(connection.getPassword());
+                server.setUsername(connection.getUsername());
+            }
+            return Redisson.create(config);
+        }
+
+        @Bean
+        AccountLock sharedAccountLock(RedissonClient redisson, SharedRedis redis, MeterRegistry registry) {
+            return new RedisAccountLock(redisson, redis, registry);
         }
 
         @Bean

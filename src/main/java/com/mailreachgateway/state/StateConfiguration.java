@@ -21,4 +21,10 @@ class StateConfiguration {
         return new CaffeineAccountStore(properties, registry, clock.getIfAvailable(Clock::systemUTC));
     }
 
+    @Bean
+    @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
+    AccountLock noAccountLock() {
+        return AccountLock.none();
+    }
+
 }

@@ -115,6 +115,11 @@ public class MailReachClient {
     }
 
     /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
+    /** How long MailReach may still apply an attempt that got no answer ({@code settle-time}). */
+    public Duration settleTime() {
+        return this.properties.settleTime();
+    }
+
     public Deadline newDeadline() {
         return Deadline.after(this.properties.deadline());
     }

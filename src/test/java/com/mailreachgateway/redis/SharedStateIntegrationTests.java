@@ -204,6 +204,73 @@ class SharedStateIntegrationTests {
     }
 
     @Test
+    @Order(5)
+    void updatesToOneAccountThroughThreeReplicasLandInArrivalOrderWhenTheFirstIsSlowAndRetried() {
+        int id = ids.incrementAndGet();
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        // The first attempt gets no answer in time (in doubt, retried); then MailReach answers at once.
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(900))
+            .willSetStateTo("fast"));
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
+            .whenScenarioStateIs("fast")
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+
+        var first = update(0, id, "{\"first_name\":\"o1\"}").toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
+        var second = Mono.delay(Duration.ofMillis(50)).then(update(1, id, "{\"first_name\":\"o2\"}")).toFuture();
+        var third = Mono.delay(Duration.ofMillis(100)).then(update(2, id, "{\"first_name\":\"o3\"}")).toFuture();
+
+        assertThat(List.of(first.join(), second.join(), third.join())).containsExactly(200, 200, 200);
+        List<String> applied = this.mailReach.findAll(postRequestedFor(urlPathMatching(path)))
+            .stream()
+            .sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+            .map((request) -> request.getBodyAsString().replaceAll(".*\"first_name\":\"(o\\d)\".*", "$1"))
+            .toList();
+        // o1 twice (the attempt in doubt, its retry), then the settle window, then o2 and o3: never o1 after them.
+        assertThat(applied).containsExactly("o1", "o1", "o2", "o3");
+    }
+
+    @Test
+    @Order(6)
+    void anAccountHeldByAReplicaThatDiesIsFreeForTheNextUpdateWithinTheLease() {
+        ConfigurableApplicationContext doomed = replica("local-share");
+        WebClient doomedClient = WebClient.create("http://127.0.0.1:" + port(doomed, "local.server.port"));
+        int id = ids.incrementAndGet();
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        this.mailReach.stubFor(post(urlPathMatching(path))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(300)));
+        long start = System.nanoTime();
+        var held = update(doomedClient, id, "{\"first_name\":\"dead\"}").toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
+        // Abruptly: its Redis session goes before the update ends, so it can never let the account go.
+        doomed.getBean(org.redisson.api.RedissonClient.class).shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        held.join();
+        doomed.close();
+
+        // The lease is the rest of the deadline (3 s) plus a settle window (1.2 s); an update arriving 2 s
+        // later waits up to 2.4 s for its turn, so it gets the account once the lease has run out.
+        int status = Mono.delay(Duration.ofSeconds(2))
+            .then(update(1, id, "{\"first_name\":\"next\"}"))
+            .block(Duration.ofSeconds(10));
+        long freedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(status).isEqualTo(200);
+        assertThat(freedMillis).as("freed within the lease").isLessThan(4200 + 600 + 500);
+        System.out.printf("[figures] dead holder: next update on another replica answered %d ms after the dead "
+                + "replica took the account (lease %d ms)%n", freedMillis, 3000 + 1200);
+    }
+
+    @Test
+    @Order(7)
+    void replicasExportTheSharedStateMetricsTheAlertsUse() {
+        String scrape = management(this.replicas.get(0), "/actuator/prometheus");
+        for (String name : com.mailreachgateway.system.MetricNames.SHARED_STATE_METRIC_NAMES) {
+            assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+    }
+
+    @Test
     @Order(9)
     void whileRedisIsDownEachReplicaGoesOnAtItsShareAndRejoinsWhenItIsBack() throws Exception {
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
@@ -256,12 +323,20 @@ class SharedStateIntegrationTests {
     }
 
     private Mono<Integer> update(int replica, int id) {
-        return this.clients.get(replica)
+        return update(this.clients.get(replica), id, "{\"config_rampup_increase\":2}");
+    }
+
+    private Mono<Integer> update(int replica, int id, String body) {
+        return update(this.clients.get(replica), id, body);
+    }
+
+    private static Mono<Integer> update(WebClient client, int id, String body) {
+        return client
             .post()
             .uri("/api/v1/accounts/{id}", id)
             .header("X-Api-Key", GatewayIntegrationTestSupport.CRM_KEY)
             .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"config_rampup_increase\":2}")
+            .bodyValue(body)
             .exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
     }
 
