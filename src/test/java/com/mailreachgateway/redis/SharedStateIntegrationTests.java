@@ -264,6 +264,24 @@ class SharedStateIntegrationTests {
     @Test
     @Order(7)
     void replicasExportTheSharedStateMetricsTheAlertsUse() {
+        // What Redis adds to an update: Redis commands (bucket, pause, cache) and the lock, one update at a time.
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        var registry = this.replicas.get(0).getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        var commands = registry.get("gateway.redis.commands").tag("outcome", "success").timer();
+        var lockWaits = registry.get("gateway.redis.lock.wait").timer();
+        long count = commands.count();
+        double total = commands.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        double lockTotal = lockWaits.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        int updates = 20;
+        for (int i = 0; i < updates; i++) {
+            assertThat(Mono.delay(Duration.ofMillis(110)).then(update(0, ids.incrementAndGet())).block(Duration.ofSeconds(5)))
+                .isEqualTo(200);
+        }
+        System.out.printf("[figures] Redis per update (one at a time, replica 0): %.1f commands, %.2f ms in them, "
+                + "%.2f ms taking the account lock%n", (commands.count() - count) / (double) updates,
+                (commands.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) - total) / updates,
+                (lockWaits.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) - lockTotal) / updates);
         String scrape = management(this.replicas.get(0), "/actuator/prometheus");
         for (String name : com.mailreachgateway.system.MetricNames.SHARED_STATE_METRIC_NAMES) {
             assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");
