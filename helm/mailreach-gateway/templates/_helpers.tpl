@@ -103,18 +103,21 @@ Most pods that can run at once: autoscaling.maxReplicas when autoscaling is on, 
 {{- end }}
 
 {{/*
-Requests per second granted to each pod. The rate limit lives in each pod's memory, so with more
-than one pod the MailReach budget must be divided, or every pod would use all of it.
+Requests per second of the MailReach budget in each pod's configuration. With redis.enabled the
+pods share one bucket in Redis, so every pod gets the whole budget (and takes
+floor(budget / maxReplicas) on its own only while Redis is unreachable). Without Redis the rate
+limit lives in each pod's memory, so with more than one pod the budget must be divided, or every
+pod would use all of it.
 */}}
 {{- define "mailreach-gateway.requestsPerSecond" -}}
 {{- $replicas := int (include "mailreach-gateway.maxReplicas" .) }}
 {{- $budget := int .Values.rateLimit.requestsPerSecond }}
-{{- if le $replicas 1 }}
+{{- if or (le $replicas 1) .Values.redis.enabled }}
 {{- $budget }}
 {{- else if .Values.rateLimit.dividePerReplica }}
 {{- max 1 (div $budget $replicas) }}
 {{- else }}
-{{- fail (printf "%d replicas would each use the whole MailReach budget of %d req/s: set rateLimit.dividePerReplica=true (each replica gets requestsPerSecond / maxReplicas) or run one replica" $replicas $budget) }}
+{{- fail (printf "%d replicas would each use the whole MailReach budget of %d req/s: set redis.enabled=true (one shared budget), or rateLimit.dividePerReplica=true (each replica gets requestsPerSecond / maxReplicas), or run one replica" $replicas $budget) }}
 {{- end }}
 {{- end }}
 
@@ -162,7 +165,20 @@ gateway:
     max-entries: {{ .Values.cache.maxEntries }}
   sandbox:
     enabled: false
+  redis:
+    enabled: {{ .Values.redis.enabled }}
+    {{- if .Values.redis.enabled }}
+    key-prefix: {{ .Values.redis.keyPrefix | quote }}
+    on-failure: {{ .Values.redis.onFailure }}
+    expected-replicas: {{ include "mailreach-gateway.maxReplicas" . }}
+    {{- end }}
   policy-file: /config/policy/policy.yaml
+{{- if .Values.redis.enabled }}
+spring:
+  data:
+    redis:
+      timeout: {{ .Values.redis.timeout }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -3,6 +3,7 @@ package com.mailreachgateway.account;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -14,6 +15,7 @@ import com.mailreachgateway.policy.PolicyRequest;
 import com.mailreachgateway.policy.RuleDecision;
 import com.mailreachgateway.state.AccountCache;
 import com.mailreachgateway.state.AccountLanes;
+import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.CachedAccount;
 import com.mailreachgateway.state.LaneRefusedException;
 import com.mailreachgateway.state.LoadTimeoutException;
@@ -46,17 +48,20 @@ class AccountService {
 
     private final AccountLanes lanes;
 
+    private final AccountLock lock;
+
     private final PolicyEngine policy;
 
     private final UpdateAudit audit;
 
     private final UpdateMetrics metrics;
 
-    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, PolicyEngine policy,
-            UpdateAudit audit, UpdateMetrics metrics) {
+    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, AccountLock lock,
+            PolicyEngine policy, UpdateAudit audit, UpdateMetrics metrics) {
         this.mailReach = mailReach;
         this.cache = cache;
         this.lanes = lanes;
+        this.lock = lock;
         this.policy = policy;
         this.audit = audit;
         this.metrics = metrics;
@@ -75,10 +80,12 @@ class AccountService {
         }
         // Everything, audit included, happens inside the lane: once an update has started it
         // is finished and recorded even if its caller has gone away.
+        // Until when the account stays held after this update (its settle window, if an attempt got no answer).
+        AtomicLong holdUntil = new AtomicLong(System.nanoTime());
         Mono<UpdateResult> work = Mono.defer(() -> {
             long start = System.nanoTime();
             return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision, deadline))
+                .flatMap((decision) -> forward(id, decision, deadline, holdUntil))
                 .doOnSuccess((result) -> {
                     count(caller, "forwarded");
                     this.audit.update(caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
@@ -103,7 +110,13 @@ class AccountService {
         });
         // The lane wait counts against the same deadline: the turn must come while one attempt at
         // MailReach still fits. An update whose turn does not come in time never starts, and says so.
-        return Mono.defer(() -> this.lanes.run(id, work, laneWait(deadline)))
+        // Behind this replica's lane, the account's turn across replicas: the wait for it counts against
+        // the same deadline, and the lease covers the rest of the deadline and a settle window, so a live
+        // holder never loses it mid-update while a dead one frees it in that time.
+        Mono<UpdateResult> locked = Mono.defer(() -> this.lock.acquire(id, laneWait(deadline),
+                deadline.remaining().plus(this.mailReach.settleTime())))
+            .flatMap((held) -> work.doFinally((signal) -> held.releaseAt(holdUntil.get())));
+        return Mono.defer(() -> this.lanes.run(id, locked, laneWait(deadline)))
             .onErrorMap(LaneRefusedException.class, (ex) -> {
                 NotSentException notSent = new NotSentException(ex.full()
                         ? "The account already has the most updates queued that the gateway accepts"
@@ -121,19 +134,22 @@ class AccountService {
         return wait.isNegative() ? Duration.ZERO : wait;
     }
 
-    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline) {
+    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline, AtomicLong holdUntil) {
         countDecisions(decision);
         if (decision.verdict() != Decision.Verdict.FORWARD) {
             return Mono.error(new PolicyRefusedException(decision));
         }
         return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline)
-            .map((answer) -> {
-                this.cache.put(id, answer.account());
+            .flatMap((answer) -> {
                 if (answer.settling()) {
                     // An earlier attempt may still land: the next update waits until it no longer can.
                     this.lanes.holdUntil(id, answer.settleUntilNanos());
+                    holdUntil.set(answer.settleUntilNanos());
                 }
-                return new UpdateResult(answer.account(), decision, null);
+                UpdateResult result = new UpdateResult(answer.account(), decision, null);
+                // Stored before the lane moves on, so the next update (on any replica) sees it; a store
+                // that fails (shared store down) costs the cached copy, never the update.
+                return this.cache.put(id, answer.account()).thenReturn(result).onErrorReturn(result);
             })
             .onErrorMap((ex) -> {
                 if (ex instanceof UpstreamClientException client) {
@@ -141,6 +157,7 @@ class AccountService {
                 }
                 else if (ex instanceof UpdateInDoubtException doubt) {
                     settleInDoubt(id, doubt.settleUntilNanos());
+                    holdUntil.set(doubt.settleUntilNanos());
                 }
                 return new DecidedFailure(decision, ex);
             });
@@ -160,48 +177,52 @@ class AccountService {
 
     /** Reads an account through the cache. */
     Mono<ReadResult> read(int id, boolean noCache) {
-        Optional<CachedAccount> cached = this.cache.get(id);
-        if (!noCache && cached.isPresent() && this.cache.isFresh(cached.get())) {
-            countRead("hit");
-            return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT, this.cache.age(cached.get())));
-        }
-        return this.cache.load(id, fetch(id), this.mailReach.deadline())
-            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
-            .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
-            .doOnSuccess((result) -> countRead("miss"))
-            .onErrorResume((ex) -> {
-                if (ex instanceof UpstreamClientException client) {
-                    evictIfGone(id, client);
-                    return Mono.error(ex);
-                }
-                // stale-if-error: MailReach is failing, a recent enough copy beats an error;
-                // a caller that asked for no-cache gets the error instead.
-                Optional<CachedAccount> stale = this.cache.get(id);
-                if (!noCache && stale.isPresent() && this.cache.isUsableOnError(stale.get())) {
-                    countRead("stale");
-                    return Mono.just(new ReadResult(stale.get().json(), ReadResult.Status.STALE,
-                            this.cache.age(stale.get())));
-                }
-                return Mono.error(ex);
-            });
+        return this.cache.get(id).flatMap((cached) -> {
+            if (!noCache && cached.isPresent() && this.cache.isFresh(cached.get())) {
+                countRead("hit");
+                return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT,
+                        this.cache.age(cached.get())));
+            }
+            return this.cache.load(id, fetch(id), this.mailReach.deadline())
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+                .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
+                .doOnSuccess((result) -> countRead("miss"))
+                .onErrorResume((ex) -> {
+                    if (ex instanceof UpstreamClientException client) {
+                        evictIfGone(id, client);
+                        return Mono.error(ex);
+                    }
+                    // stale-if-error: MailReach is failing, a recent enough copy beats an error;
+                    // a caller that asked for no-cache gets the error instead.
+                    return noCache ? Mono.error(ex) : this.cache.get(id).flatMap((stale) -> {
+                        if (stale.isPresent() && this.cache.isUsableOnError(stale.get())) {
+                            countRead("stale");
+                            return Mono.just(new ReadResult(stale.get().json(), ReadResult.Status.STALE,
+                                    this.cache.age(stale.get())));
+                        }
+                        return Mono.error(ex);
+                    });
+                });
+        });
     }
 
     /** The account facts the policy gets: read upstream only when a rule needs them. */
     private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request, Deadline deadline) {
-        Optional<CachedAccount> cached = this.cache.get(id);
-        if (!this.policy.needsAccount(request)) {
-            return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
-        }
-        if (cached.isPresent() && this.cache.isFresh(cached.get())) {
-            return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
-        }
-        return this.cache.load(id, fetch(id), laneWait(deadline))
-            .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
-            .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
-            .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
-            .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
-                    && this.cache.isUsableOnError(cached.get()),
-                    (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+        return this.cache.get(id).flatMap((cached) -> {
+            if (!this.policy.needsAccount(request)) {
+                return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
+            }
+            if (cached.isPresent() && this.cache.isFresh(cached.get())) {
+                return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
+            }
+            return this.cache.load(id, fetch(id), laneWait(deadline))
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+                .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
+                .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
+                .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
+                        && this.cache.isUsableOnError(cached.get()),
+                        (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+        });
     }
 
     /** The shared read of one account: a deadline of its own, since it serves several callers. */

@@ -25,6 +25,7 @@ final class Outcomes {
             case UPSTREAM_TIMEOUT -> "timeout";
             case UPDATE_IN_DOUBT -> "in_doubt";
             case NOT_SENT -> "not_sent";
+            case SHARED_STATE_UNAVAILABLE -> "shared_state_unavailable";
             case INTERNAL_ERROR -> "error";
         };
     }

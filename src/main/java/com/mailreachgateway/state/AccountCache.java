@@ -6,54 +6,49 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Accounts by id as MailReach returned them. Entries live for the longer of the TTL and
- * {@code stale-if-error}: within the TTL they are fresh, after it they are kept only to be
- * served while MailReach fails. Concurrent loads of one id share a single upstream read, and a
- * read never stores an account older than one an update stored meanwhile.
+ * Accounts by id as MailReach returned them, over an {@link AccountStore} (this process, or Redis
+ * shared by the replicas). Entries live for the longer of the TTL and {@code stale-if-error}:
+ * within the TTL they are fresh, after it they are kept only to be served while MailReach fails.
+ * Concurrent loads of one id in this process share a single upstream read, and a read never stores
+ * an account older than one an update stored meanwhile (through any replica, with Redis).
  */
 @Component
 public class AccountCache {
 
-    private final Cache<Integer, CachedAccount> cache;
+    private final AccountStore store;
 
     private final ConcurrentMap<Integer, CompletableFuture<CachedAccount>> loading = new ConcurrentHashMap<>();
 
     private final CacheProperties properties;
 
-    private final AtomicLong versions = new AtomicLong();
-
     private final Clock clock;
 
-    public AccountCache(CacheProperties properties, MeterRegistry registry, ObjectProvider<Clock> clock) {
+    @Autowired
+    public AccountCache(CacheProperties properties, AccountStore store, ObjectProvider<Clock> clock) {
         this.properties = properties;
+        this.store = store;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
-        Duration keep = properties.ttl().compareTo(properties.staleIfError()) > 0 ? properties.ttl()
-                : properties.staleIfError();
-        this.cache = Caffeine.newBuilder()
-            .maximumSize(properties.maxEntries())
-            .expireAfterWrite(keep)
-            .recordStats()
-            .build();
-        CaffeineCacheMetrics.monitor(registry, this.cache, "accounts");
+    }
+
+    /** A cache in this process (tests). */
+    public AccountCache(CacheProperties properties, MeterRegistry registry, ObjectProvider<Clock> clock) {
+        this(properties, new CaffeineAccountStore(properties, registry, clock.getIfAvailable(Clock::systemUTC)), clock);
     }
 
     /** The cached copy, fresh or not. */
-    public Optional<CachedAccount> get(int id) {
-        return Optional.ofNullable(this.cache.getIfPresent(id));
+    public Mono<Optional<CachedAccount>> get(int id) {
+        return this.store.get(id);
     }
 
     /** Whether a copy is within the TTL. */
@@ -67,24 +62,14 @@ public class AccountCache {
     }
 
     /** Stores what MailReach returned now. */
-    public CachedAccount put(int id, byte[] json) {
-        CachedAccount account = new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet());
-        this.cache.put(id, account);
-        return account;
+    public Mono<CachedAccount> put(int id, byte[] json) {
+        return this.store.put(id, json);
     }
 
-    /**
-     * Stores what a read returned, unless an update stored a newer state while the read was
-     * in flight: a slow read must never put an older account over a newer one.
-     */
-    private CachedAccount putRead(int id, byte[] json, long versionAtStart) {
-        return this.cache.asMap()
-            .compute(id, (key, existing) -> (existing != null && existing.version() > versionAtStart) ? existing
-                    : new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet()));
-    }
-
+    /** Drops the copy, without waiting for it. */
     public void evict(int id) {
-        this.cache.invalidate(id);
+        this.store.evict(id).subscribe(null, (ex) -> {
+        });
     }
 
     /** Age of a copy now. */
@@ -106,9 +91,9 @@ public class AccountCache {
             CompletableFuture<CachedAccount> shared = this.loading.compute(id,
                     (key, running) -> (running != null && !running.isDone()) ? running : created);
             if (shared == created) {
-                long versionAtStart = this.versions.get();
-                loader.get()
-                    .map((json) -> putRead(id, json, versionAtStart))
+                this.store.latestVersion()
+                    .flatMap((versionAtStart) -> loader.get()
+                        .flatMap((json) -> this.store.putRead(id, json, versionAtStart)))
                     .switchIfEmpty(Mono.error(() -> new IllegalStateException("empty answer")))
                     .subscribe((account) -> finish(id, created, account, null),
                             (error) -> finish(id, created, null, error));

@@ -18,6 +18,11 @@ public final class LaneRefusedException extends RuntimeException {
         this.busyFor = busyFor;
     }
 
+    /** The account's turn did not come in time (here, or behind another replica's update). */
+    public static LaneRefusedException turnNotInTime() {
+        return new LaneRefusedException(false, Duration.ZERO);
+    }
+
     /** Whether the queue was full (else the wait ran out). */
     public boolean full() {
         return this.full;

@@ -38,6 +38,12 @@ public enum ProblemType {
     CIRCUIT_OPEN(HttpStatus.SERVICE_UNAVAILABLE, "circuit-open", "MailReach is temporarily unavailable"),
     /** Nothing reached MailReach (lane or permit wait past the deadline, unreachable, queue full). */
     NOT_SENT(HttpStatus.SERVICE_UNAVAILABLE, "not-sent", "Not sent to MailReach"),
+    /**
+     * Replicas share MailReach's budget through Redis, Redis is unreachable and
+     * {@code gateway.redis.on-failure} is {@code refuse}: nothing was sent, safe to retry.
+     */
+    SHARED_STATE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "shared-state-unavailable",
+            "Shared gateway state unavailable"),
     /** Anything the framework reports (404, 405, 415, ...), with its own status. */
     HTTP_ERROR(HttpStatus.BAD_REQUEST, "http-error", "Request not accepted"),
     /** A defect in the gateway; the log line with the request id says more. */

@@ -2,6 +2,8 @@ package com.mailreachgateway.upstream;
 
 import java.time.Duration;
 
+import reactor.core.publisher.Mono;
+
 /**
  * The pause MailReach asked for on the company key (a 429, or a 503 with {@code Retry-After}).
  * The limit belongs to the key, not to the call that saw it: while the pause lasts no call goes
@@ -12,6 +14,14 @@ public interface KeyPause {
 
     /** What a call may do now. */
     Admission admit();
+
+    /**
+     * What a call may do now, without blocking the calling thread: a pause kept outside this
+     * process answers when its store does. The local pause answers at once.
+     */
+    default Mono<Admission> admission() {
+        return Mono.fromSupplier(this::admit);
+    }
 
     /** MailReach asked the key to wait {@code retryAfter} from now (an earlier, longer pause stands). */
     void pause(Duration retryAfter);
@@ -32,6 +42,14 @@ public interface KeyPause {
     void clear();
 
     /**
+     * A pause in this process: a probe holds its turn for at most {@code probeLease} (one
+     * attempt's time), so a probe whose caller vanished never blocks the key.
+     */
+    static KeyPause local(Duration probeLease) {
+        return new LocalKeyPause(probeLease, System::nanoTime);
+    }
+
+    /**
      * What a call may do.
      *
      * @param decision go, go as the probe, or wait
@@ -39,11 +57,11 @@ public interface KeyPause {
      */
     record Admission(Decision decision, Duration delay) {
 
-        static final Admission GO = new Admission(Decision.GO, Duration.ZERO);
+        public static final Admission GO = new Admission(Decision.GO, Duration.ZERO);
 
-        static final Admission PROBE = new Admission(Decision.PROBE, Duration.ZERO);
+        public static final Admission PROBE = new Admission(Decision.PROBE, Duration.ZERO);
 
-        static Admission waitFor(Duration wait) {
+        public static Admission waitFor(Duration wait) {
             return new Admission(Decision.WAIT, wait);
         }
 

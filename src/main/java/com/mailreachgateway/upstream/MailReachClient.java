@@ -117,6 +117,11 @@ public class MailReachClient {
     }
 
     /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
+    /** How long MailReach may still apply an attempt that got no answer ({@code settle-time}). */
+    public Duration settleTime() {
+        return this.properties.settleTime();
+    }
+
     public Deadline newDeadline() {
         return Deadline.after(this.properties.deadline());
     }
@@ -151,8 +156,7 @@ public class MailReachClient {
      * a pause. Each wait is bounded so that the attempt still fits the deadline after it.
      */
     private Mono<Boolean> admit(Call call) {
-        return Mono.defer(() -> {
-            KeyPause.Admission admission = this.pause.admit();
+        return this.pause.admission().flatMap((admission) -> {
             if (admission.decision() == KeyPause.Admission.Decision.WAIT) {
                 if (!call.fits(admission.delay())) {
                     Duration left = this.pause.remaining();
@@ -173,11 +177,25 @@ public class MailReachClient {
             }
             boolean byDeadline = deadlineBound;
             return this.rateLimiter.acquire(limit)
-                .thenReturn(probe)
+                .then(probe ? Mono.just(true) : afterPermit(call))
                 .onErrorResume(RateLimiter.NoPermitException.class, (none) -> refused(probe, byDeadline
                         ? new UpstreamExceptions.NotSentException("No MailReach permit came before the deadline",
                                 none.nextPermit)
                         : new UpstreamExceptions.RateLimitedException(none.nextPermit)));
+        });
+    }
+
+    /**
+     * The key may have been paused while this call waited for its permit (by this replica or, with
+     * shared state, by another): it then waits out the pause like any other call, and the permit is
+     * spent (never given back, which only errs on the safe side). A pause that ended meanwhile may
+     * make this call the probe.
+     */
+    private Mono<Boolean> afterPermit(Call call) {
+        return this.pause.admission().flatMap((admission) -> switch (admission.decision()) {
+            case GO -> Mono.just(false);
+            case PROBE -> Mono.just(true);
+            case WAIT -> admit(call);
         });
     }
 

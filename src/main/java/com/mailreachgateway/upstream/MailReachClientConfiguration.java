@@ -14,12 +14,14 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -124,21 +126,25 @@ class MailReachClientConfiguration {
         return retries.retry(MailReachClient.INSTANCE);
     }
 
+    /** The key's pause in this process; with {@code gateway.redis.enabled} the shared one replaces it. */
     @Bean
-    KeyPause mailReachKeyPause(MailReachProperties properties, MeterRegistry registry) {
-        KeyPause pause = new LocalKeyPause(properties.responseTimeout(), System::nanoTime);
-        registerPauseGauge(pause, registry);
-        return pause;
+    @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
+    KeyPause mailReachKeyPause(MailReachProperties properties) {
+        return KeyPause.local(properties.responseTimeout());
     }
 
-    static void registerPauseGauge(KeyPause pause, MeterRegistry registry) {
-        Gauge.builder("gateway.upstream.pause", pause, (p) -> p.remaining().toNanos() / 1e9)
+    /** The pause gauge, for whichever pause is in use (local or shared). */
+    @Bean
+    MeterBinder mailReachPauseGauge(KeyPause pause) {
+        return (registry) -> Gauge.builder("gateway.upstream.pause", pause, (p) -> p.remaining().toNanos() / 1e9)
             .description("Seconds left of the pause MailReach asked for on the company key (0: not paused)")
             .baseUnit("seconds")
             .register(registry);
     }
 
+    /** The bucket in this process; with {@code gateway.redis.enabled} the shared one replaces it. */
     @Bean
+    @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
     PermitBucket mailReachPermits(MailReachProperties properties) {
         return PermitBucket.local(properties.rateLimit().requestsPerSecond(), TimeMeter.SYSTEM_NANOTIME);
     }

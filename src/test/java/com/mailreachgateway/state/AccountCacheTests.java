@@ -31,10 +31,10 @@ class AccountCacheTests {
         Sinks.One<byte[]> slowRead = Sinks.one();
         this.cache.load(7, slowRead::asMono, WAIT).subscribe();
 
-        this.cache.put(7, bytes("updated"));
+        this.cache.put(7, bytes("updated")).block(WAIT);
         slowRead.tryEmitValue(bytes("read before the update"));
 
-        assertThat(text(this.cache.get(7).orElseThrow().json())).isEqualTo("updated");
+        assertThat(text(this.cache.get(7).block(WAIT).orElseThrow().json())).isEqualTo("updated");
     }
 
     @Test
@@ -92,7 +92,7 @@ class AccountCacheTests {
 
         assertThat(text(patient.get(5, TimeUnit.SECONDS).json())).isEqualTo("account");
         assertThat(calls).hasValue(1);
-        assertThat(text(this.cache.get(12).orElseThrow().json())).isEqualTo("account");
+        assertThat(text(this.cache.get(12).block(WAIT).orElseThrow().json())).isEqualTo("account");
     }
 
     @Test
@@ -120,7 +120,7 @@ class AccountCacheTests {
 
     @Test
     void copyIsFreshWithinTtlThenUsableOnErrorWithinStaleIfError() {
-        CachedAccount copy = this.cache.put(9, bytes("a"));
+        CachedAccount copy = this.cache.put(9, bytes("a")).block(WAIT);
         assertThat(this.cache.isFresh(copy)).isTrue();
         this.clock.advance(Duration.ofMinutes(5));
         assertThat(this.cache.isFresh(copy)).isFalse();

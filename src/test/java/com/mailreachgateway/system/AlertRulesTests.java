@@ -66,7 +66,8 @@ class AlertRulesTests {
 			.containsExactlyInAnyOrder("MailReachGatewayCircuitOpen", "MailReachGatewayUpstreamErrorRatioHigh",
 					"MailReachGatewayCallersRateLimited", "MailReachGatewayUpdateLatencyHigh",
 					"MailReachGatewayUpstreamAuthFailing", "MailReachGatewayPolicyReloadFailing",
-					"MailReachGatewayPodRestarting", "MailReachGatewayKeyPaused", "MailReachGatewayUpdatesInDoubt");
+					"MailReachGatewayPodRestarting", "MailReachGatewayKeyPaused", "MailReachGatewayUpdatesInDoubt",
+					"MailReachGatewayRedisFallback", "MailReachGatewayAccountLockWaitsNearDeadline");
 	}
 
 	@Test
@@ -205,6 +206,7 @@ class AlertRulesTests {
 	private static Set<String> knownMetrics() {
 		Set<String> known = new HashSet<>(MetricNames.GATEWAY_METRIC_NAMES);
 		known.add(MetricNames.KUBE_POD_RESTARTS);
+		known.addAll(MetricNames.SHARED_STATE_METRIC_NAMES);
 		return known;
 	}
 

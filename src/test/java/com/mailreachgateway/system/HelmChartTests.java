@@ -352,6 +352,48 @@ class HelmChartTests {
 	}
 
 	@Test
+	void templateWithRedisAllowsSeveralReplicasSharingTheWholeBudget() {
+		List<Map<String, Object>> docs = render(MINIMAL,
+				Map.of("replicaCount", 3, "redis.enabled", true, "redis.url", "redis://redis-master:6379"));
+
+		assertThat(requestsPerSecond(docs)).isEqualTo(20);
+		Map<String, Object> application = new Yaml()
+			.load((String) map(find(docs, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(map(application, "gateway", "redis")).containsEntry("enabled", true)
+			.containsEntry("expected-replicas", 3)
+			.containsEntry("on-failure", "local-share")
+			.containsEntry("key-prefix", "mailreach-gateway:");
+		assertThat(map(application, "spring", "data", "redis")).containsEntry("timeout", "500ms");
+		assertThat(env(container(docs))).containsEntry("SPRING_DATA_REDIS_URL", "redis://redis-master:6379");
+	}
+
+	@Test
+	void templateWithRedisAndAutoscalingExpectsTheMostPodsTheHpaMayRun() {
+		List<Map<String, Object>> docs = render(MINIMAL, Map.of("autoscaling.enabled", true,
+				"autoscaling.maxReplicas", 5, "redis.enabled", true, "redis.existingSecret", "redis-credentials"));
+
+		Map<String, Object> application = new Yaml()
+			.load((String) map(find(docs, "ConfigMap"), "data").get("application.yaml"));
+		assertThat(map(application, "gateway", "redis")).containsEntry("expected-replicas", 5);
+		assertThat(secretKeyRef(container(docs), "SPRING_DATA_REDIS_URL")).containsEntry("name", "redis-credentials")
+			.containsEntry("key", "redis-url");
+		assertThat(new Yaml().dump(find(docs, "ConfigMap"))).doesNotContain("redis://");
+	}
+
+	@Test
+	void templateWithRedisButNoUrlFails() {
+		assertThatIllegalStateException().isThrownBy(() -> render(MINIMAL, Map.of("redis.enabled", true)))
+			.withMessageContaining("redis.url or redis.existingSecret");
+	}
+
+	@Test
+	void templateWithoutRedisDisablesItInTheConfiguration() {
+		Map<String, Object> application = new Yaml()
+			.load((String) map(find(render(MINIMAL), "ConfigMap"), "data").get("application.yaml"));
+		assertThat(map(application, "gateway", "redis")).containsEntry("enabled", false);
+	}
+
+	@Test
 	void templateWithUnknownTopLevelKeyIsRejectedBySchema() {
 		assertThatIllegalStateException().isThrownBy(() -> render(MINIMAL, Map.of("replicas", 2)))
 			.withMessageContaining("schema")

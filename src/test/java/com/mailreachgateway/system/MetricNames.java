@@ -7,7 +7,7 @@ import java.util.Set;
  * gateway must export on {@code /actuator/prometheus}, plus the one metric that comes from
  * kube-state-metrics.
  */
-final class MetricNames {
+public final class MetricNames {
 
 	/** Every name exported by the gateway itself and used in docs/alerts.yaml or the dashboard. */
 	static final Set<String> GATEWAY_METRIC_NAMES = Set.of(
@@ -40,6 +40,14 @@ final class MetricNames {
 			// JVM and process
 			"process_start_time_seconds",
 			"jvm_memory_used_bytes");
+
+	/**
+	 * Exported only with gateway.redis.enabled (SharedStateIntegrationTests checks them) and used in
+	 * docs/alerts.yaml.
+	 */
+	public static final Set<String> SHARED_STATE_METRIC_NAMES = Set.of("gateway_redis_fallback",
+			"gateway_redis_lock_wait_seconds_bucket", "gateway_redis_lock_wait_seconds_count",
+			"gateway_redis_commands_seconds_count", "gateway_redis_bucket_wait_seconds_count");
 
 	/** Container restarts, from kube-state-metrics: the only metric the gateway does not export. */
 	static final String KUBE_POD_RESTARTS = "kube_pod_container_status_restarts_total";

@@ -1,0 +1,157 @@
+package com.mailreachgateway.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+
+import com.mailreachgateway.state.AccountStore;
+import com.mailreachgateway.state.CachedAccount;
+import com.mailreachgateway.state.CaffeineAccountStore;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import com.mailreachgateway.state.AccountStore.ReadStart;
+import reactor.core.publisher.Mono;
+
+/**
+ * Accounts shared by the replicas: one Redis string per account, {@code <version>:<stored at, ms>:<json>},
+ * kept for {@code max(ttl, stale-if-error)}. Versions come from one Redis counter and the time from
+ * Redis's clock, both inside Lua scripts, so a read that started before an update through any
+ * replica never stores its older answer over it (compare-and-set on the version), and {@code Age}
+ * is the same on every replica. What this replica writes or reads is also kept in its own Caffeine
+ * store, which serves while Redis is unreachable (with local versions): then a copy may be older
+ * than an update made through another replica, by at most the TTL.
+ */
+final class RedisAccountStore implements AccountStore {
+
+    private static final String NOW = "redis.replicate_commands() "
+            + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
+
+    /** KEYS: entry, counter; ARGV: json, keep ms. Returns the stored value. */
+    private static final String PUT = NOW
+            + "local v = redis.call('INCR', KEYS[2]) "
+            + "local value = v .. ':' .. now .. ':' .. ARGV[1] "
+            + "redis.call('SET', KEYS[1], value, 'PX', ARGV[2]) "
+            + "return value";
+
+    /** KEYS: entry, counter; ARGV: json, keep ms, version at start. Returns the value kept. */
+    private static final String PUT_READ = NOW
+            + "local current = redis.call('GET', KEYS[1]) "
+            + "if current then "
+            + "  local v = tonumber(string.match(current, '^(%d+):')) "
+            + "  if v and v > tonumber(ARGV[3]) then return current end "
+            + "end "
+            + "local v = redis.call('INCR', KEYS[2]) "
+            + "local value = v .. ':' .. now .. ':' .. ARGV[1] "
+            + "redis.call('SET', KEYS[1], value, 'PX', ARGV[2]) "
+            + "return value";
+
+    private final SharedRedis redis;
+
+    private final CaffeineAccountStore local;
+
+    private final byte[] counter;
+
+    private final byte[] keep;
+
+    RedisAccountStore(SharedRedis redis, CaffeineAccountStore local, Duration keep) {
+        this.redis = redis;
+        this.local = local;
+        this.counter = bytes(redis.key("accounts:version"));
+        this.keep = bytes(Long.toString(keep.toMillis()));
+    }
+
+    @Override
+    public Mono<Optional<CachedAccount>> get(int id) {
+        if (!this.redis.shared()) {
+            return this.local.get(id);
+        }
+        return this.redis.<byte[]>command((redis) -> redis.get(key(id)).toCompletableFuture())
+            .map((value) -> Optional.of(parse(value)))
+            .defaultIfEmpty(Optional.empty())
+            .onErrorResume((ex) -> this.local.get(id));
+    }
+
+    @Override
+    public Mono<CachedAccount> put(int id, byte[] json) {
+        this.local.putNow(id, json);
+        if (!this.redis.shared()) {
+            return this.local.get(id).map(Optional::get);
+        }
+        return this.redis.<byte[]>command((redis) -> eval(redis, PUT, id, json, this.keep))
+            .map(RedisAccountStore::parse)
+            .onErrorResume((ex) -> this.local.get(id).map(Optional::get));
+    }
+
+    @Override
+    public Mono<ReadStart> latestVersion() {
+        if (!this.redis.shared()) {
+            return this.local.latestVersion();
+        }
+        // The local version too: a read may end in fallback and store locally.
+        long localVersion = this.local.latestVersionNow();
+        return this.redis.<byte[]>command((redis) -> redis.get(this.counter).toCompletableFuture())
+            .map((value) -> Long.parseLong(new String(value, StandardCharsets.UTF_8)))
+            .defaultIfEmpty(0L)
+            .map((shared) -> new ReadStart(shared, localVersion))
+            .onErrorResume((ex) -> Mono.just(new ReadStart(-1, localVersion)));
+    }
+
+    @Override
+    public Mono<CachedAccount> putRead(int id, byte[] json, ReadStart start) {
+        CachedAccount mine = this.local.putReadNow(id, json, start.fallbackVersion());
+        if (!this.redis.shared() || start.version() < 0) {
+            return Mono.just(mine);
+        }
+        return this.redis.<byte[]>command((redis) -> eval(redis, PUT_READ, id, json, this.keep,
+                bytes(Long.toString(start.version()))))
+            .map(RedisAccountStore::parse)
+            .onErrorReturn(mine);
+    }
+
+    @Override
+    public Mono<Void> evict(int id) {
+        this.local.evictNow(id);
+        if (!this.redis.shared()) {
+            return Mono.empty();
+        }
+        return this.redis.<Long>command((redis) -> redis.del(key(id)).toCompletableFuture())
+            .onErrorResume((ex) -> Mono.empty())
+            .then();
+    }
+
+    private byte[] key(int id) {
+        return bytes(this.redis.key("account:" + id));
+    }
+
+    private java.util.concurrent.CompletableFuture<byte[]> eval(RedisAsyncCommands<byte[], byte[]> redis,
+            String script, int id, byte[]... args) {
+        return redis.<byte[]>eval(bytes(script), ScriptOutputType.VALUE, new byte[][] { key(id), this.counter }, args)
+            .toCompletableFuture();
+    }
+
+    /** {@code <version>:<stored at ms>:<json>} */
+    static CachedAccount parse(byte[] value) {
+        int first = indexOf(value, 0);
+        int second = indexOf(value, first + 1);
+        long version = Long.parseLong(new String(value, 0, first, StandardCharsets.US_ASCII));
+        long storedAt = Long.parseLong(new String(value, first + 1, second - first - 1, StandardCharsets.US_ASCII));
+        return new CachedAccount(Arrays.copyOfRange(value, second + 1, value.length), Instant.ofEpochMilli(storedAt),
+                version);
+    }
+
+    private static int indexOf(byte[] value, int from) {
+        for (int i = from; i < value.length; i++) {
+            if (value[i] == ':') {
+                return i;
+            }
+        }
+        throw new IllegalStateException("not a cached account");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+}

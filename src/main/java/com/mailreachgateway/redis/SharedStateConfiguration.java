@@ -1,0 +1,132 @@
+package com.mailreachgateway.redis;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import com.mailreachgateway.state.AccountLock;
+import com.mailreachgateway.state.AccountStore;
+import com.mailreachgateway.state.CacheProperties;
+import com.mailreachgateway.state.CaffeineAccountStore;
+import com.mailreachgateway.upstream.KeyPause;
+import com.mailreachgateway.upstream.MailReachProperties;
+import com.mailreachgateway.upstream.PermitBucket;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.config.SingleServerConfig;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With {@code gateway.redis.enabled}, the shared budget and pause replace the local ones. The
+ * connection is Spring Boot's {@code spring.data.redis.*} (through its connection details and
+ * Lettuce client resources); Boot's own Redis connection factory stays unused and unconnected.
+ * Disabled, nothing here exists and nothing connects to Redis.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SharedStateProperties.class)
+class SharedStateConfiguration {
+
+    /** Used when {@code spring.data.redis.timeout} is not set: a dead Redis must fail fast. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "true")
+    static class Enabled {
+
+        @Bean(initMethod = "start", destroyMethod = "close")
+        SharedRedis sharedRedis(ClientResources resources, DataRedisProperties redis,
+                DataRedisConnectionDetails connection, SharedStateProperties properties, MeterRegistry registry) {
+            return new SharedRedis(resources, uri(redis, connection), properties, registry);
+        }
+
+        @Bean
+        PermitBucket mailReachPermits(SharedRedis redis, MailReachProperties mailReach,
+                SharedStateProperties properties, MeterRegistry registry) {
+            return new RedisPermitBucket(redis, mailReach.rateLimit().requestsPerSecond(),
+                    properties.expectedReplicas(), registry);
+        }
+
+        @Bean
+        AccountStore sharedAccountStore(SharedRedis redis, CacheProperties cache, MeterRegistry registry,
+                ObjectProvider<Clock> clock) {
+            Duration keep = cache.ttl().compareTo(cache.staleIfError()) > 0 ? cache.ttl() : cache.staleIfError();
+            return new RedisAccountStore(redis,
+                    new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep);
+        }
+
+        /**
+         * Redisson for the fair lock only: a second client beside Lettuce (its own Netty connections to
+         * the same Redis) is worth it to use a maintained FIFO lock with leases instead of a protocol of
+         * our own; Bucket4j's Redisson module does not resolve here, so Lettuce keeps the rest. Lazy: a
+         * Redis down at start does not stop the gateway from starting.
+         */
+        @Bean(destroyMethod = "shutdown")
+        RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection) {
+            RedisURI uri = uri(redis, connection);
+            Config config = new Config();
+            config.setLazyInitialization(true);
+            int timeout = (int) uri.getTimeout().toMillis();
+            SingleServerConfig server = config.useSingleServer()
+                .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
+                .setDatabase(uri.getDatabase())
+                .setTimeout(timeout)
+                .setConnectTimeout(timeout)
+                .setRetryAttempts(0)
+                .setConnectionMinimumIdleSize(1)
+                .setConnectionPoolSize(8)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionPoolSize(4);
+            if (connection.getPassword() != null) {
+                server.setPassword(connection.getPassword());
+                server.setUsername(connection.getUsername());
+            }
+            return Redisson.create(config);
+        }
+
+        @Bean
+        AccountLock sharedAccountLock(RedissonClient redisson, SharedRedis redis, MeterRegistry registry) {
+            return new RedisAccountLock(redisson, redis, registry);
+        }
+
+        @Bean
+        KeyPause mailReachKeyPause(SharedRedis redis, MailReachProperties mailReach) {
+            return new RedisKeyPause(redis, mailReach.responseTimeout());
+        }
+
+    }
+
+    /** A standalone Redis, as {@code spring.data.redis.*} describes it. */
+    static RedisURI uri(DataRedisProperties redis, DataRedisConnectionDetails connection) {
+        DataRedisConnectionDetails.Standalone standalone = connection.getStandalone();
+        RedisURI.Builder builder = RedisURI.builder()
+            .withHost(standalone.getHost())
+            .withPort(standalone.getPort())
+            .withDatabase(standalone.getDatabase())
+            .withTimeout((redis.getTimeout() != null) ? redis.getTimeout() : DEFAULT_TIMEOUT);
+        boolean ssl = redis.getSsl().isEnabled() || (redis.getUrl() != null && redis.getUrl().startsWith("rediss:"));
+        builder.withSsl(ssl);
+        if (connection.getPassword() != null) {
+            if (connection.getUsername() != null) {
+                builder.withAuthentication(connection.getUsername(), connection.getPassword());
+            }
+            else {
+                builder.withPassword(connection.getPassword().toCharArray());
+            }
+        }
+        if (redis.getClientName() != null) {
+            builder.withClientName(redis.getClientName());
+        }
+        return builder.build();
+    }
+
+}

@@ -1,0 +1,90 @@
+package com.mailreachgateway.state;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import reactor.core.publisher.Mono;
+
+/**
+ * Accounts in this process, for {@code max(ttl, stale-if-error)} after their write (metrics as
+ * {@code cache="accounts"}). Also the fallback of the shared store while Redis is unreachable.
+ */
+public final class CaffeineAccountStore implements AccountStore {
+
+    private final Cache<Integer, CachedAccount> cache;
+
+    private final AtomicLong versions = new AtomicLong();
+
+    private final Clock clock;
+
+    public CaffeineAccountStore(CacheProperties properties, MeterRegistry registry, Clock clock) {
+        this.clock = clock;
+        Duration keep = properties.ttl().compareTo(properties.staleIfError()) > 0 ? properties.ttl()
+                : properties.staleIfError();
+        this.cache = Caffeine.newBuilder()
+            .maximumSize(properties.maxEntries())
+            .expireAfterWrite(keep)
+            .recordStats()
+            .build();
+        CaffeineCacheMetrics.monitor(registry, this.cache, "accounts");
+    }
+
+    /** The copy, at once. */
+    public Optional<CachedAccount> getNow(int id) {
+        return Optional.ofNullable(this.cache.getIfPresent(id));
+    }
+
+    /** Stores a write, at once. */
+    public CachedAccount putNow(int id, byte[] json) {
+        CachedAccount account = new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet());
+        this.cache.put(id, account);
+        return account;
+    }
+
+    public long latestVersionNow() {
+        return this.versions.get();
+    }
+
+    /** Stores a read at once, unless a newer write is there. */
+    public CachedAccount putReadNow(int id, byte[] json, long versionAtStart) {
+        return this.cache.asMap()
+            .compute(id, (key, existing) -> (existing != null && existing.version() > versionAtStart) ? existing
+                    : new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet()));
+    }
+
+    public void evictNow(int id) {
+        this.cache.invalidate(id);
+    }
+
+    @Override
+    public Mono<Optional<CachedAccount>> get(int id) {
+        return Mono.fromSupplier(() -> getNow(id));
+    }
+
+    @Override
+    public Mono<CachedAccount> put(int id, byte[] json) {
+        return Mono.fromSupplier(() -> putNow(id, json));
+    }
+
+    @Override
+    public Mono<ReadStart> latestVersion() {
+        return Mono.fromSupplier(() -> new ReadStart(latestVersionNow(), latestVersionNow()));
+    }
+
+    @Override
+    public Mono<CachedAccount> putRead(int id, byte[] json, ReadStart versionAtStart) {
+        return Mono.fromSupplier(() -> putReadNow(id, json, versionAtStart.version()));
+    }
+
+    @Override
+    public Mono<Void> evict(int id) {
+        return Mono.fromRunnable(() -> evictNow(id));
+    }
+
+}

@@ -1,0 +1,412 @@
+package com.mailreachgateway.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.mailreachgateway.MailReachGatewayApplication;
+import com.mailreachgateway.support.EmbeddedRedis;
+import com.mailreachgateway.support.GatewayIntegrationTestSupport;
+import com.mailreachgateway.upstream.KeyPause;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three gateway replicas (three application contexts in this JVM) against one MailReach stub and
+ * one real Redis, at a 10 requests/s budget: they behave as one gateway for MailReach, and go on
+ * at their local share while Redis is away.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SharedStateIntegrationTests {
+
+    private static final int RATE = 10;
+
+    private static final int REPLICAS = 3;
+
+    /**
+     * Slack on the one-second window, as in RateLimitIntegrationTests but wider: the shared bucket
+     * grants permits exactly 100 ms apart (Redis holds one token), while WireMock logs arrivals, after a
+     * scheduler thread, an event loop and loopback, here for three gateways in one JVM on two shared cores;
+     * single requests have arrived up to ~60 ms late. Three local limiters would show gaps near 333 ms
+     * for ten requests, one letting an eleventh in a gap near 909 ms.
+     */
+    private static final long JITTER_MILLIS = 80;
+
+    private static final AtomicInteger ids = new AtomicInteger(500_000);
+
+    private final WireMockServer mailReach = new WireMockServer(
+            WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
+
+    private final EmbeddedRedis redis = new EmbeddedRedis();
+
+    private final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
+
+    private final List<WebClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    void startReplicas() {
+        this.mailReach.start();
+        this.redis.start();
+        for (int i = 0; i < REPLICAS; i++) {
+            ConfigurableApplicationContext context = replica("local-share");
+            this.replicas.add(context);
+            this.clients.add(WebClient.create("http://127.0.0.1:" + port(context, "local.server.port")));
+        }
+        // One update through each replica first, so that the bursts below find warm code paths and open
+        // connections to MailReach and Redis, and their requests travel alike (see RateLimitIntegrationTests).
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        for (int i = 0; i < REPLICAS; i++) {
+            assertThat(update(i, ids.incrementAndGet()).block(Duration.ofSeconds(10))).isEqualTo(200);
+        }
+    }
+
+    private ConfigurableApplicationContext replica(String onFailure) {
+        return new SpringApplicationBuilder(MailReachGatewayApplication.class).profiles("test")
+            .run("--server.port=0", "--gateway.mailreach.base-url=" + this.mailReach.baseUrl() + "/api",
+                    "--gateway.mailreach.rate-limit.requests-per-second=" + RATE,
+                    "--gateway.mailreach.rate-limit.max-wait=3s", "--gateway.redis.enabled=true",
+                    "--gateway.redis.expected-replicas=" + REPLICAS, "--gateway.redis.probe-interval=200ms",
+                    "--gateway.redis.on-failure=" + onFailure, "--spring.data.redis.host=127.0.0.1",
+                    "--spring.data.redis.port=" + this.redis.port(), "--spring.data.redis.timeout=200ms");
+    }
+
+    @AfterAll
+    void stopReplicas() {
+        this.replicas.forEach(ConfigurableApplicationContext::close);
+        this.redis.stop();
+        this.mailReach.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        this.mailReach.resetAll();
+        this.replicas.forEach((context) -> context.getBean(KeyPause.class).clear());
+    }
+
+    @Test
+    @Order(1)
+    void threeReplicasTogetherStayWithinOneBudgetInEveryOneSecondWindow() {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        // 45 updates at once, 15 through each replica: three local limiters would let 30 through per second.
+        List<Integer> statuses = Flux.range(0, 45)
+            .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 45)
+            .collectList()
+            .block(Duration.ofSeconds(20));
+
+        // 503 not-sent: no permit before the deadline; 429: none within max-wait. Never a 500.
+        assertThat(statuses).as("every update answered 200, 429 or 503").allMatch((s) -> s == 200 || s == 429 || s == 503);
+        List<Long> arrivals = arrivals();
+        assertThat(arrivals).hasSize((int) statuses.stream().filter((s) -> s == 200).count());
+        assertThat(arrivals.size()).as("the budget was used for ~2.4 s (max-wait bounded by the deadline)")
+            .isGreaterThan(2 * RATE);
+        for (int i = 0; i + RATE < arrivals.size(); i++) {
+            assertThat(arrivals.get(i + RATE) - arrivals.get(i))
+                .as("ms from request %d to request %d, arrivals %s", i, i + RATE, arrivals)
+                .isGreaterThanOrEqualTo(1000 - JITTER_MILLIS);
+        }
+        System.out.printf("[figures] shared budget: %d calls forwarded, worst one-second window %d (limit %d)%n",
+                arrivals.size(), worstWindow(arrivals), RATE);
+    }
+
+    @Test
+    @Order(2)
+    void a429SeenByOneReplicaPausesTheKeyOnEveryReplica() {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
+        long start = System.currentTimeMillis();
+        // A storm: everything answers 429 for three seconds; callers keep coming on all replicas.
+        List<Mono<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int replica = i % REPLICAS;
+            calls.add(Mono.delay(Duration.ofMillis(250L * i)).then(update(replica, ids.incrementAndGet())));
+        }
+        Mono<List<Integer>> storm = Flux.merge(calls).collectList().cache();
+        storm.subscribe();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() - start >= 3000);
+        int duringStorm = arrivals().size();
+        this.mailReach.resetMappings();
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        List<Integer> statuses = storm.block(Duration.ofSeconds(15));
+
+        assertThat(statuses).as("throttled or later forwarded, never a 500").allMatch((s) -> s == 200 || s == 503);
+        // One 429, then one probe after each Retry-After: at most 2 calls in 3 s, from whichever replica.
+        assertThat(duringStorm).as("calls MailReach received during the 3 s storm").isLessThanOrEqualTo(3);
+        System.out.printf("[figures] 429 storm (3 s, Retry-After: 2, 12 callers on 3 replicas): %d calls%n",
+                duringStorm);
+    }
+
+    @Test
+    @Order(3)
+    void anUpdateThroughOneReplicaIsACacheHitWithTheNewStateOnTheOthers() {
+        int id = ids.incrementAndGet();
+        this.mailReach.stubFor(post(urlPathMatching(GatewayIntegrationTestSupport.upstreamPath(id)))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id, "first_name", "\"Updated\""))));
+        assertThat(update(0, id).block(Duration.ofSeconds(5))).isEqualTo(200);
+
+        for (int replica = 1; replica < REPLICAS; replica++) {
+            ResponseEntity<String> read = read(replica, id);
+            assertThat(read.getHeaders().getFirst("X-Cache")).isEqualTo("HIT");
+            assertThat(read.getBody()).contains("\"first_name\": \"Updated\"");
+        }
+        this.mailReach.verify(0, getRequestedFor(urlPathMatching("/api/v1/.*")));
+    }
+
+    @Test
+    @Order(4)
+    void aSlowReadOnOneReplicaNeverOverwritesANewerUpdateThroughAnother() throws Exception {
+        int id = ids.incrementAndGet();
+        this.mailReach.stubFor(get(urlPathMatching(GatewayIntegrationTestSupport.upstreamPath(id)))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id, "first_name", "\"Before\"")).withFixedDelay(400)));
+        this.mailReach.stubFor(post(urlPathMatching(GatewayIntegrationTestSupport.upstreamPath(id)))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id, "first_name", "\"After\""))));
+        var slowRead = Mono.fromCallable(() -> read(1, id)).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).toFuture();
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> !this.mailReach.findAll(getRequestedFor(urlPathMatching("/api/v1/.*"))).isEmpty());
+        assertThat(update(2, id).block(Duration.ofSeconds(5))).isEqualTo(200);
+        // The slow read answers 200 (with the newer copy it found, or its own); what matters is what stays.
+        assertThat(slowRead.get(5, java.util.concurrent.TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(200);
+
+        ResponseEntity<String> read = read(0, id);
+        assertThat(read.getHeaders().getFirst("X-Cache")).isEqualTo("HIT");
+        assertThat(read.getBody()).contains("\"first_name\": \"After\"");
+    }
+
+    @Test
+    @Order(5)
+    void updatesToOneAccountThroughThreeReplicasLandInArrivalOrderWhenTheFirstIsSlowAndRetried() {
+        int id = ids.incrementAndGet();
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        // The first attempt gets no answer in time (in doubt, retried); then MailReach answers at once.
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(900))
+            .willSetStateTo("fast"));
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
+            .whenScenarioStateIs("fast")
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+
+        var first = update(0, id, "{\"first_name\":\"o1\"}").toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
+        var second = Mono.delay(Duration.ofMillis(50)).then(update(1, id, "{\"first_name\":\"o2\"}")).toFuture();
+        var third = Mono.delay(Duration.ofMillis(100)).then(update(2, id, "{\"first_name\":\"o3\"}")).toFuture();
+
+        assertThat(List.of(first.join(), second.join(), third.join())).containsExactly(200, 200, 200);
+        List<String> applied = this.mailReach.findAll(postRequestedFor(urlPathMatching(path)))
+            .stream()
+            .sorted(java.util.Comparator.comparing(LoggedRequest::getLoggedDate))
+            .map((request) -> request.getBodyAsString().replaceAll(".*\"first_name\":\"(o\\d)\".*", "$1"))
+            .toList();
+        // o1 twice (the attempt in doubt, its retry), then the settle window, then o2 and o3: never o1 after them.
+        assertThat(applied).containsExactly("o1", "o1", "o2", "o3");
+    }
+
+    @Test
+    @Order(6)
+    void anAccountHeldByAReplicaThatDiesIsFreeForTheNextUpdateWithinTheLease() {
+        ConfigurableApplicationContext doomed = replica("local-share");
+        WebClient doomedClient = WebClient.create("http://127.0.0.1:" + port(doomed, "local.server.port"));
+        int id = ids.incrementAndGet();
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        this.mailReach.stubFor(post(urlPathMatching(path))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(300)));
+        long start = System.nanoTime();
+        var held = update(doomedClient, id, "{\"first_name\":\"dead\"}").toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
+        // Abruptly: its Redis session goes before the update ends, so it can never let the account go.
+        doomed.getBean(org.redisson.api.RedissonClient.class).shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        held.join();
+        doomed.close();
+
+        // The lease is the rest of the deadline (3 s) plus a settle window (1.2 s); an update arriving 2 s
+        // later waits up to 2.4 s for its turn, so it gets the account once the lease has run out.
+        int status = Mono.delay(Duration.ofSeconds(2))
+            .then(update(1, id, "{\"first_name\":\"next\"}"))
+            .block(Duration.ofSeconds(10));
+        long freedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(status).isEqualTo(200);
+        assertThat(freedMillis).as("freed within the lease").isLessThan(4200 + 600 + 500);
+        System.out.printf("[figures] dead holder: next update on another replica answered %d ms after the dead "
+                + "replica took the account (lease %d ms)%n", freedMillis, 3000 + 1200);
+    }
+
+    @Test
+    @Order(7)
+    void replicasExportTheSharedStateMetricsTheAlertsUse() {
+        // What Redis adds to an update: Redis commands (bucket, pause, cache) and the lock, one update at a time.
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        var registry = this.replicas.get(0).getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        var commands = registry.get("gateway.redis.commands").tag("outcome", "success").timer();
+        var lockWaits = registry.get("gateway.redis.lock.wait").timer();
+        long count = commands.count();
+        double total = commands.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        double lockTotal = lockWaits.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        int updates = 20;
+        for (int i = 0; i < updates; i++) {
+            assertThat(Mono.delay(Duration.ofMillis(110)).then(update(0, ids.incrementAndGet())).block(Duration.ofSeconds(5)))
+                .isEqualTo(200);
+        }
+        System.out.printf("[figures] Redis per update (one at a time, replica 0): %.1f commands, %.2f ms in them, "
+                + "%.2f ms taking the account lock%n", (commands.count() - count) / (double) updates,
+                (commands.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) - total) / updates,
+                (lockWaits.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) - lockTotal) / updates);
+        String scrape = management(this.replicas.get(0), "/actuator/prometheus");
+        for (String name : com.mailreachgateway.system.MetricNames.SHARED_STATE_METRIC_NAMES) {
+            assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void whileRedisIsDownEachReplicaGoesOnAtItsShareAndRejoinsWhenItIsBack() throws Exception {
+        this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        this.redis.stop();
+        try {
+            long start = System.nanoTime();
+            List<Integer> statuses = Flux.range(0, 12)
+                .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 12)
+                .collectList()
+                .block(Duration.ofSeconds(10));
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(statuses).as("local share: updates go on, never a 500").allMatch((s) -> s == 200);
+            assertThat(tookMillis).as("within the deadline").isLessThan(3000);
+            for (ConfigurableApplicationContext replica : this.replicas) {
+                assertThat(fallback(replica)).isEqualTo(1.0);
+                assertThat(management(replica, "/actuator/health/readiness")).contains("UP");
+            }
+            // Each replica at floor(10 / 3) = 3 per second: 12 updates take more than a second in all.
+            List<Long> arrivals = arrivals();
+            assertThat(arrivals.get(arrivals.size() - 1) - arrivals.get(0)).isGreaterThanOrEqualTo(1000 - JITTER_MILLIS);
+            System.out.printf("[figures] Redis down: 12 updates on 3 replicas, all 200 in %d ms, "
+                    + "worst one-second window %d%n", tookMillis, worstWindow(arrivals));
+        }
+        finally {
+            this.redis.start();
+        }
+        long back = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> this.replicas.forEach((replica) -> assertThat(fallback(replica)).isZero()));
+        System.out.printf("[figures] Redis back: all replicas shared again after %d ms%n",
+                (System.nanoTime() - back) / 1_000_000);
+        List<Long> sharedBefore = this.replicas.stream().map(SharedStateIntegrationTests::sharedPermits).toList();
+        List<Integer> statuses = Flux.range(0, 12)
+            .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 12)
+            .collectList()
+            .block(Duration.ofSeconds(10));
+        assertThat(statuses).allMatch((s) -> s == 200);
+        for (int i = 0; i < REPLICAS; i++) {
+            assertThat(sharedPermits(this.replicas.get(i))).as("replica %d took its permits from Redis again", i)
+                .isGreaterThan(sharedBefore.get(i));
+        }
+    }
+
+    private static long sharedPermits(ConfigurableApplicationContext replica) {
+        return replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+            .get("gateway.redis.bucket.wait")
+            .timer()
+            .count();
+    }
+
+    private Mono<Integer> update(int replica, int id) {
+        return update(this.clients.get(replica), id, "{\"config_rampup_increase\":2}");
+    }
+
+    private Mono<Integer> update(int replica, int id, String body) {
+        return update(this.clients.get(replica), id, body);
+    }
+
+    private static Mono<Integer> update(WebClient client, int id, String body) {
+        return client
+            .post()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", GatewayIntegrationTestSupport.CRM_KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+    }
+
+    private ResponseEntity<String> read(int replica, int id) {
+        return this.clients.get(replica)
+            .get()
+            .uri("/api/v1/accounts/{id}", id)
+            .header("X-Api-Key", GatewayIntegrationTestSupport.CRM_KEY)
+            .retrieve()
+            .toEntity(String.class)
+            .block(Duration.ofSeconds(5));
+    }
+
+    private List<Long> arrivals() {
+        return this.mailReach.findAll(postRequestedFor(urlPathMatching("/api/v1/.*")))
+            .stream()
+            .map(LoggedRequest::getLoggedDate)
+            .map(java.util.Date::getTime)
+            .sorted()
+            .toList();
+    }
+
+    /** Most arrivals in any window [t, t + 1 s). */
+    static int worstWindow(List<Long> arrivals) {
+        int worst = 0;
+        for (int i = 0; i < arrivals.size(); i++) {
+            int count = 0;
+            for (int j = i; j < arrivals.size() && arrivals.get(j) < arrivals.get(i) + 1000; j++) {
+                count++;
+            }
+            worst = Math.max(worst, count);
+        }
+        return worst;
+    }
+
+    private static double fallback(ConfigurableApplicationContext replica) {
+        return replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+            .get("gateway.redis.fallback")
+            .gauge()
+            .value();
+    }
+
+    private static String management(ConfigurableApplicationContext replica, String path) {
+        return WebClient.create("http://127.0.0.1:" + port(replica, "local.management.port"))
+            .get()
+            .uri(path)
+            .exchangeToMono((response) -> response.bodyToMono(String.class))
+            .block(Duration.ofSeconds(5));
+    }
+
+    private static int port(ConfigurableApplicationContext context, String name) {
+        return Integer.parseInt(context.getEnvironment().getProperty(name));
+    }
+
+}
