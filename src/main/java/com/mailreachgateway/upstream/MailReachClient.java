@@ -116,12 +116,12 @@ public class MailReachClient {
         return this.properties.responseTimeout();
     }
 
-    /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
     /** How long MailReach may still apply an attempt that got no answer ({@code settle-time}). */
     public Duration settleTime() {
         return this.properties.settleTime();
     }
 
+    /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
     public Deadline newDeadline() {
         return Deadline.after(this.properties.deadline());
     }
