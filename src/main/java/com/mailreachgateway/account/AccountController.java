@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import com.mailreachgateway.caller.Caller;
 import com.mailreachgateway.policy.Decision;
 import com.mailreachgateway.policy.RuleDecision;
+import com.mailreachgateway.system.RequestIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -27,12 +28,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * MailReach's account contract, served to company systems: {@code POST} (and {@code PATCH})
@@ -49,6 +49,11 @@ class AccountController {
     static final String POLICY_ADJUSTED = "X-Policy-Adjusted";
 
     static final String POLICY_VERSION = "X-Policy-Version";
+
+    // The id and headers are documented on the method and read from the request by the code that
+    // checks them: no @PathVariable or @RequestHeader argument (the id is checked from the raw path,
+    // and annotated arguments cost a type conversion and an annotation comparison per request).
+    private static final String ID_DESCRIPTION = "Account id, 1..2147483647";
 
     private final AccountUpdateParser parser;
 
@@ -87,12 +92,14 @@ class AccountController {
             schema = @Schema(type = "boolean", allowableValues = { "true", "false" }))
     @RequestMapping(path = "/{id}", method = { RequestMethod.POST, RequestMethod.PATCH },
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Parameter(name = "id", in = ParameterIn.PATH, required = true, description = ID_DESCRIPTION,
+            schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647"))
     Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
-            @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
-            @Parameter(hidden = true) ServerHttpRequest request,
+            @Parameter(hidden = true) ServerWebExchange exchange,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
                             required = false) byte[] body) {
+        ServerHttpRequest request = exchange.getRequest();
         // The body is read as bytes and decoded here, strictly: a String argument would have been
         // decoded with U+FFFD for invalid UTF-8, and in whatever charset the Content-Type named.
         requireUtf8(request);
@@ -105,7 +112,7 @@ class AccountController {
             this.metrics.update(caller.name(), "invalid");
             return Mono.error(new InvalidRequestException(errors));
         }
-        return this.accounts.update(caller, accountId, update, dryRun).map((result) -> {
+        return this.accounts.update(RequestIds.of(exchange), caller, accountId, update, dryRun).map((result) -> {
             ResponseEntity.BodyBuilder response = ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .header(POLICY_TIER, result.decision().tier())
@@ -162,10 +169,13 @@ class AccountController {
     @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "404", description = "MailReach knows no such account", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller, @Parameter(description = "Account id, 1..2147483647", schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647")) @PathVariable String id,
-            @Parameter(in = ParameterIn.HEADER, description = "no-cache forces a read from MailReach") @RequestHeader(
-                    name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl,
+    @Parameter(name = "id", in = ParameterIn.PATH, required = true, description = ID_DESCRIPTION,
+            schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "2147483647"))
+    @Parameter(name = HttpHeaders.CACHE_CONTROL, in = ParameterIn.HEADER, description = "no-cache forces a read from MailReach",
+            schema = @Schema(type = "string"))
+    Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller,
             @Parameter(hidden = true) ServerHttpRequest request) {
+        String cacheControl = request.getHeaders().getFirst(HttpHeaders.CACHE_CONTROL);
         List<FieldError> errors = new ArrayList<>();
         Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
         // A read takes no query parameter: dry_run means nothing to it, and a parameter that is

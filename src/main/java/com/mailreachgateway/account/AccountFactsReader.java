@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mailreachgateway.policy.AccountFacts;
+import com.mailreachgateway.state.CachedAccount;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -14,7 +17,19 @@ final class AccountFactsReader {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /**
+     * The facts of each cached copy, read once: an update reads the cached account's facts every
+     * time, and a cached copy never changes (a new state is a new array). Keyed by the array's
+     * identity and held only as long as the copy itself is.
+     */
+    private static final Cache<byte[], AccountFacts> READ = Caffeine.newBuilder().weakKeys().build();
+
     private AccountFactsReader() {
+    }
+
+    /** The facts of a cached copy of the account. */
+    static AccountFacts read(CachedAccount cached) {
+        return READ.get(cached.json(), AccountFactsReader::read);
     }
 
     static AccountFacts read(byte[] json) {

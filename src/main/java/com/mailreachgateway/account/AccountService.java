@@ -68,7 +68,7 @@ class AccountService {
     }
 
     /** Applies an update, or previews it when {@code dryRun}; fails with a gateway error. */
-    Mono<UpdateResult> update(Caller caller, int id, AccountUpdate update, boolean dryRun) {
+    Mono<UpdateResult> update(String requestId, Caller caller, int id, AccountUpdate update, boolean dryRun) {
         PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
                 update.fields());
         Deadline deadline = this.mailReach.newDeadline();
@@ -88,7 +88,7 @@ class AccountService {
                 .flatMap((decision) -> forward(id, decision, deadline, holdUntil))
                 .doOnSuccess((result) -> {
                     count(caller, "forwarded");
-                    this.audit.update(caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
+                    this.audit.update(requestId, caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
                             elapsed(start));
                 })
                 .onErrorMap((ex) -> {
@@ -103,7 +103,7 @@ class AccountService {
                     }
                     String outcome = Outcomes.of(cause);
                     count(caller, outcome);
-                    this.audit.update(caller.name(), id, update.fields(), decision, outcome, Outcomes.status(cause),
+                    this.audit.update(requestId, caller.name(), id, update.fields(), decision, outcome, Outcomes.status(cause),
                             elapsed(start));
                     return cause;
                 });
@@ -123,7 +123,7 @@ class AccountService {
                         : "Earlier updates of this account took the time this one had",
                         ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor());
                 count(caller, Outcomes.of(notSent));
-                this.audit.update(caller.name(), id, update.fields(), null, Outcomes.of(notSent),
+                this.audit.update(requestId, caller.name(), id, update.fields(), null, Outcomes.of(notSent),
                         Outcomes.status(notSent), elapsed(arrived));
                 return notSent;
             });
@@ -210,18 +210,18 @@ class AccountService {
     private Mono<Optional<AccountFacts>> facts(int id, PolicyRequest request, Deadline deadline) {
         return this.cache.get(id).flatMap((cached) -> {
             if (!this.policy.needsAccount(request)) {
-                return Mono.just(cached.map((account) -> AccountFactsReader.read(account.json())));
+                return Mono.just(cached.map(AccountFactsReader::read));
             }
             if (cached.isPresent() && this.cache.isFresh(cached.get())) {
-                return Mono.just(Optional.of(AccountFactsReader.read(cached.get().json())));
+                return Mono.just(Optional.of(AccountFactsReader.read(cached.get())));
             }
             return this.cache.load(id, fetch(id), laneWait(deadline))
                 .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
-                .map((account) -> Optional.of(AccountFactsReader.read(account.json())))
+                .map((account) -> Optional.of(AccountFactsReader.read(account)))
                 .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
                 .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
                         && this.cache.isUsableOnError(cached.get()),
-                        (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get().json()))));
+                        (ex) -> Mono.just(Optional.of(AccountFactsReader.read(cached.get()))));
         });
     }
 

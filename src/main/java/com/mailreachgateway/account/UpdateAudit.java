@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.system.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,16 +22,21 @@ class UpdateAudit {
 
     private static final Logger audit = LoggerFactory.getLogger("audit");
 
-    void update(String caller, int accountId, Map<String, Object> sent, Decision decision, String outcome,
+    void update(String requestId, String caller, int accountId, Map<String, Object> sent, Decision decision, String outcome,
             int status, Duration latency) {
-        String forwarded = (decision != null && decision.verdict() == Decision.Verdict.FORWARD)
-                ? redact(decision.forward()).toString() : "{}";
+        Map<String, Object> redactedSent = redact(sent);
+        // Most updates go as sent: the line says so rather than print the same fields twice.
+        String forwarded = "{}";
+        if (decision != null && decision.verdict() == Decision.Verdict.FORWARD) {
+            forwarded = decision.forward().equals(sent) ? "as-sent" : redact(decision.forward()).toString();
+        }
         String adjusted = (decision != null) ? AccountController.adjustedHeader(decision) : "";
         String violations = (decision != null) ? decision.violations()
             .stream()
             .map((v) -> v.rule() + ":" + v.field())
             .collect(Collectors.joining(",")) : "";
-        audit.atInfo()
+        try (RequestIds.MdcScope scope = RequestIds.inMdc(requestId)) {
+            audit.atInfo()
             .addKeyValue("caller", caller)
             .addKeyValue("account_id", accountId)
             .addKeyValue("outcome", outcome)
@@ -39,7 +45,8 @@ class UpdateAudit {
             .log("update caller={} account={} outcome={} status={} latency_ms={} tier={} policy={} sent={} forwarded={} adjusted=[{}] violations=[{}]",
                     caller, accountId, outcome, status, latency.toMillis(),
                     (decision != null) ? decision.tier() : "-", (decision != null) ? decision.policyVersion() : "-",
-                    redact(sent), forwarded, adjusted, violations);
+                    redactedSent, forwarded, adjusted, violations);
+        }
     }
 
     /** Signature HTML can be long and personal: the audit keeps only its length. */

@@ -44,7 +44,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             logger.debug("Caller disconnected before its answer: {}", ex.toString());
             return Mono.empty();
         }
-        logger.error("Unexpected error", ex);
+        try (RequestIds.MdcScope scope = RequestIds.inMdc(RequestIds.of(exchange))) {
+            logger.error("Unexpected error", ex);
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The gateway failed unexpectedly; quote the request id when reporting it.");
         problem.setType(ProblemType.INTERNAL_ERROR.type());

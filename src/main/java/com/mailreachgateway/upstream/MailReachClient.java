@@ -28,6 +28,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.mailreachgateway.system.GatewayException;
+import com.mailreachgateway.system.RequestIds;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
@@ -145,7 +146,10 @@ public class MailReachClient {
     }
 
     private Mono<byte[]> call(Call call, int id, byte[] body) {
-        return admit(call).flatMap((probe) -> attempt(call, id, body, probe))
+        return Mono.deferContextual((context) -> {
+            call.requestId = RequestIds.of(context);
+            return admit(call);
+        }).flatMap((probe) -> attempt(call, id, body, probe))
             .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
             .transformDeferred(RetryOperator.of(this.retry))
             .onErrorMap((ex) -> toGatewayError(ex, call));
@@ -297,7 +301,9 @@ public class MailReachClient {
         else {
             kind = AttemptFailure.Kind.CONNECTION_LOST;
             if (!hasCause(ex, java.io.IOException.class)) {
-                logger.warn("Unexpected failure calling MailReach: {}", ex.toString());
+                try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+                    logger.warn("Unexpected failure calling MailReach: {}", ex.toString());
+                }
             }
         }
         Duration wait = backoff(number);
@@ -350,8 +356,10 @@ public class MailReachClient {
             case CLIENT_ERROR -> new UpstreamExceptions.UpstreamClientException(failure.status,
                     failure.upstreamMessage);
             case AUTH_ERROR -> {
-                logger.error("MailReach refused the gateway's key (HTTP {}): check gateway.mailreach.api-key",
-                        failure.status);
+                try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+                    logger.error("MailReach refused the gateway's key (HTTP {}): check gateway.mailreach.api-key",
+                            failure.status);
+                }
                 yield new UpstreamExceptions.UpstreamAuthException(failure.status);
             }
             case THROTTLED -> {
@@ -464,6 +472,9 @@ public class MailReachClient {
         final Deadline deadline;
 
         int attempts;
+
+        /** The caller's request id, for the log lines of this call ({@code null} for a shared read). */
+        String requestId;
 
         /** The last attempt MailReach answered, if any. */
         AttemptFailure lastAnswered;
