@@ -31,10 +31,11 @@ COPY --from=build /workspace/extracted/spring-boot-loader/ ./
 COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
 COPY --from=build /workspace/extracted/application/ ./
 
-# The heap follows the container's memory limit; an OutOfMemoryError ends the JVM so that
-# Kubernetes restarts the pod instead of leaving it half alive. Set here so the training run
-# below uses the same options as production.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# The chart's jvmOptions (helm/mailreach-gateway/values.yaml, sized from the benchmark's peak RSS);
+# an OutOfMemoryError ends the JVM so that Kubernetes restarts the pod instead of leaving it half
+# alive. Set here too so the training run below uses the same options as production.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms64m -Xmx128m -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=160m -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError" \
+    MALLOC_ARENA_MAX=2
 
 # --- train: run the jar on the sandbox with a short workload, write the AOT cache ------------
 # Same base image, same JDK, same /app class path as the final image (the cache is only valid

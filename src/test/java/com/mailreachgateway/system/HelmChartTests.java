@@ -158,6 +158,34 @@ class HelmChartTests {
 	}
 
 	@Test
+	void deploymentRunsTheJvmWithTheSizedOptionsTheImageWasTrainedWith() throws IOException {
+		Map<String, Object> container = container(render(MINIMAL));
+		Map<String, Object> env = list(container, "env").stream()
+			.filter((entry) -> entry.containsKey("value"))
+			.collect(java.util.stream.Collectors.toMap((entry) -> (String) entry.get("name"), (entry) -> entry.get("value")));
+		String options = (String) loadYaml(CHART.resolve("values.yaml")).get("jvmOptions");
+
+		assertThat(env).containsEntry("JAVA_TOOL_OPTIONS", options).containsEntry("MALLOC_ARENA_MAX", "2");
+		assertThat(options).contains("-Xmx", "-XX:+ExitOnOutOfMemoryError");
+		// The AOT cache is trained in the image build under the image's options: the same as the chart's.
+		assertThat(Files.readString(Paths.get("Dockerfile"))).contains("JAVA_TOOL_OPTIONS=\"" + options + "\"");
+		// The memory request covers the heap with room for everything outside it.
+		Map<String, Object> requests = map(container, "resources", "requests");
+		assertThat(mebibytes((String) requests.get("memory"))).isGreaterThanOrEqualTo(2 * heapMebibytes(options));
+	}
+
+	private static int mebibytes(String quantity) {
+		assertThat(quantity).endsWith("Mi");
+		return Integer.parseInt(quantity.substring(0, quantity.length() - 2));
+	}
+
+	private static int heapMebibytes(String options) {
+		java.util.regex.Matcher max = java.util.regex.Pattern.compile("-Xmx(\\d+)m").matcher(options);
+		assertThat(max.find()).as("a -Xmx in megabytes in %s", options).isTrue();
+		return Integer.parseInt(max.group(1));
+	}
+
+	@Test
 	void deploymentRunsAsNonRootWithReadOnlyRootFilesystemAndWritableTmp() {
 		List<Map<String, Object>> docs = render(MINIMAL);
 		Map<String, Object> pod = podSpec(docs);
