@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The comparison of issue 10 in one command: installs missing tools, builds the gateway jar and
 # the Spring Cloud Gateway peer, then runs the measurement of record of the shared harness
-# (three run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m and a JIT warm-up):
+# (four run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m and a JIT warm-up, but
+# the memory part, which runs the gateway as the chart does):
 #   updates  POST over 1000 ids, 16 conns:  nginx, SCG, gateway
 #   paced    POST, 8 conns, 10 ms pace:     direct, SCG, gateway   (added latency at equal load)
 #   reads    GET over 1000 ids, 16 conns:   nginx, gateway         (the gateway's cache)
+#   memory   POST over 1000 ids, 16 conns:  gateway with the Helm chart's jvmOptions (peak RSS)
 # and writes RUN/results.md (table + ratios against the goals) and RUN/chart.png.
 # About 13 minutes on 2 cores. All load goes to 127.0.0.1; every wait is bounded.
 #
 #   bench/compare.sh [--out DIR] [--jvm-warmup S] [--duration S] [--no-build] [--quick]
-#                    [--parts "updates paced reads"] [--quiet-wait S] [--retries N]
+#                    [--parts "updates paced reads memory"] [--quiet-wait S] [--retries N]
 #
 #   --out DIR        results folder (default bench/results/compare-<timestamp>)
 #   --jvm-warmup S   un-recorded load before each JVM is measured (default 100, as of record)
 #   --duration S     seconds per measured run (default 15)
 #   --no-build       use the jars already built (target/, peers/scg/target/)
 #   --quick          --jvm-warmup 10 --duration 5: checks the harness end to end, no numbers to quote
-#   --parts LIST     only these parts (default all three), e.g. to redo one into an existing --out
+#   --parts LIST     only these parts (default all four), e.g. to redo one into an existing --out
 #   --quiet-wait S   before each run wait at most S s for the machine to be quiet (default 300)
 #   --retries N      measure a disturbed run again at most N times (default 3); on a machine
 #                    shared with other builds, lower both to bound the time (noisier numbers)
@@ -28,7 +30,7 @@ repo=$(cd "$here/.." && pwd)
 source "$here/lib/common.sh"
 source "$here/lib/jdk.sh"
 
-out="" jvm_warmup=100 duration=15 build=1 parts="updates paced reads" quiet_wait=300 retries=3
+out="" jvm_warmup=100 duration=15 build=1 parts="updates paced reads memory" quiet_wait=300 retries=3
 while (($#)); do
     case $1 in
         --out) out=$2; shift 2 ;;
@@ -69,6 +71,12 @@ log "results: $out"
     echo "command: bench/compare.sh --jvm-warmup $jvm_warmup --duration $duration --parts \"$parts\" --quiet-wait $quiet_wait --retries $retries ($(date -Is))"
 } >>"$out/run.txt"
 
+# The JVM options the Helm chart runs the gateway with (one quoted line in values.yaml).
+chart_jvm_options() {
+    sed -n 's/^jvmOptions: *"\(.*\)"$/\1/p' "$repo/helm/mailreach-gateway/values.yaml"
+}
+[[ -n $(chart_jvm_options) ]] || die "no jvmOptions line in helm/mailreach-gateway/values.yaml"
+
 sut=(--sut e-gateway 28084 'exec peers/gateway/run.sh')
 common=(--passes 1 --jvm-warmup "$jvm_warmup" --duration "$duration")
 quiet=(--quiet-wait "$quiet_wait" --retries "$retries")
@@ -82,7 +90,9 @@ for part in $parts; do
                      "${sut[@]}" --out "$out/paced" -- --pace-ms 10 "${quiet[@]}" ;;
         reads) BENCH_LUA=get-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx" \
                      "${sut[@]}" --out "$out/reads" -- "${quiet[@]}" ;;
-        *) die "unknown part: $part (updates, paced, reads)" ;;
+        memory) BENCH_JAVA_OPTS=$(chart_jvm_options) MALLOC_ARENA_MAX=2 BENCH_LUA=post-many.lua "$here/run-all.sh" \
+                     "${common[@]}" --conns 16 --only "" "${sut[@]}" --out "$out/memory" -- "${quiet[@]}" ;;
+        *) die "unknown part: $part (updates, paced, reads, memory)" ;;
     esac
 done
 log "measured in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s"
