@@ -60,6 +60,9 @@ final class RedisPermitBucket implements PermitBucket {
                 TimeMeter.SYSTEM_NANOTIME);
         this.sharedWaits = Timer.builder("gateway.redis.bucket.wait")
             .description("Time calls spent getting a permit from the shared bucket in Redis, its wait included")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
     }
 

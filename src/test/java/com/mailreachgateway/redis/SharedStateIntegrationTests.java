@@ -106,6 +106,15 @@ class SharedStateIntegrationTests {
         }
     }
 
+    /**
+     * The production command timeout (500 ms), not a shorter one: with 45 updates at once on three
+     * gateways and two shared cores, a Redis command once took over 200 ms, and the replica went into
+     * fallback in the middle of the budget test (its local share then adds to the shared grants
+     * already scheduled, which that test rightly counts as a burst). Redis stopped is still seen at
+     * once: the connection is refused.
+     */
+    private static final String REDIS_TIMEOUT = "500ms";
+
     private ConfigurableApplicationContext replica(String onFailure) {
         return new SpringApplicationBuilder(MailReachGatewayApplication.class).profiles("test")
             .run("--server.port=0", "--gateway.mailreach.base-url=" + this.mailReach.baseUrl() + "/api",
@@ -113,7 +122,7 @@ class SharedStateIntegrationTests {
                     "--gateway.mailreach.rate-limit.max-wait=3s", "--gateway.redis.enabled=true",
                     "--gateway.redis.expected-replicas=" + REPLICAS, "--gateway.redis.probe-interval=200ms",
                     "--gateway.redis.on-failure=" + onFailure, "--spring.data.redis.host=127.0.0.1",
-                    "--spring.data.redis.port=" + this.redis.port(), "--spring.data.redis.timeout=200ms");
+                    "--spring.data.redis.port=" + this.redis.port(), "--spring.data.redis.timeout=" + REDIS_TIMEOUT);
     }
 
     @AfterAll
@@ -291,7 +300,7 @@ class SharedStateIntegrationTests {
         // at most a few ms after A sent it, which only makes the measured hold look longer.
         assertThat(hold).as("B's update waited for the settle window that began on A")
             .isGreaterThanOrEqualTo(SETTLE_MILLIS - ARRIVAL_JITTER_MILLIS)
-            .isLessThan(SETTLE_MILLIS + 500);
+            .isLessThan(SETTLE_MILLIS + 1000);
         System.out.printf("[figures] settle window across replicas: B's update reached MailReach %d ms after A's "
                 + "attempt went in doubt (settle-time %d ms)%n", hold, SETTLE_MILLIS);
     }
@@ -334,10 +343,11 @@ class SharedStateIntegrationTests {
         assertThat(fresh.getBodyAsString()).contains("fresh");
         long releasedAt = lastHeld.getLoggedDate().getTime() + RESPONSE_TIMEOUT_MILLIS + SETTLE_MILLIS;
         long afterRelease = fresh.getLoggedDate().getTime() - releasedAt;
-        // Promptly: a waiter left in the queue would have blocked it until its own wait ended (503).
+        // Promptly, well within the lease (4.2 s): a waiter left in the fair lock's queue would have kept
+        // the account from it until its own wait (2.4 s) ended, with 503. (Its lower bound is the settle
+        // window, which the test above measures.)
         assertThat(afterRelease).as("ms from the holder's release to the fresh update reaching MailReach")
-            .isGreaterThanOrEqualTo(-ARRIVAL_JITTER_MILLIS)
-            .isLessThan(300);
+            .isLessThan(1000);
         System.out.printf("[figures] waiter gave up after %d ms (503); the next update on a third replica reached "
                 + "MailReach %d ms after the holder let go%n", waitedMillis, afterRelease);
     }
