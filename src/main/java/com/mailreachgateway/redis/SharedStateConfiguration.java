@@ -98,11 +98,12 @@ class SharedStateConfiguration {
     static Config redissonConfig(RedisURI uri, String username, String password) {
         Config config = new Config();
         config.setLazyInitialization(true);
-        // A queued waiter that has not had its turn this long after the holder's lease ends is dropped
-        // from the fair lock's queue (and would queue again at its tail): far longer than any update
-        // waits (its deadline), so a live waiter keeps its place. Explicit, as Redisson 4.0.0's default,
-        // so that an upgrade cannot shorten it. The price: a replica that dies while its update is queued
-        // blocks that account for the lease plus this long (RedisAccountLockIntegrationTests).
+        // Redisson drops a queued waiter that has not had its turn this long after the lease it queued
+        // behind ends (it would queue again at the tail, behind later updates): far longer than any
+        // update waits (its deadline), so a live waiter keeps its place (RedisAccountLockIntegrationTests).
+        // Explicit, as Redisson 4.0.0's default, so that an upgrade cannot shorten it. The price, from
+        // Redisson's script: a replica that dies while its update is queued (not holding) keeps that
+        // account from the next updates for up to the lease plus this long.
         config.setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT.toMillis());
         int timeout = (int) uri.getTimeout().toMillis();
         SingleServerConfig server = config.useSingleServer()

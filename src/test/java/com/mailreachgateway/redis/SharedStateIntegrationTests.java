@@ -481,8 +481,8 @@ class SharedStateIntegrationTests {
             outcomes.add(statusAndMillis[0] + " in " + statusAndMillis[1] + " ms");
             assertThat(statusAndMillis[0]).as("a defined answer, never a 500: %s", outcomes)
                 .isIn(200L, 503L, 504L);
-            assertThat(statusAndMillis[1]).as("within the deadline (3 s) and its last settle step: %s", outcomes)
-                .isLessThan(3000 + 300);
+            // The deadline (3 s), and a little for the last step and a busy machine: never a hang.
+            assertThat(statusAndMillis[1]).as("within the deadline (3 s): %s", outcomes).isLessThan(3000 + 700);
         }
         System.out.printf("[figures] Redis restarted with 3 updates queued behind a holder in doubt: %s%n", outcomes);
         await().atMost(Duration.ofSeconds(5))
