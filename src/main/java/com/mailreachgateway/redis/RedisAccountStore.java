@@ -19,8 +19,8 @@ import reactor.core.publisher.Mono;
  * kept for {@code max(ttl, stale-if-error)}. Versions come from one Redis counter and the time from
  * Redis's clock, both inside Lua scripts, so a read that started before an update through any
  * replica never stores its older answer over it (compare-and-set on the version), and {@code Age}
- * is the same on every replica. What this replica writes or reads is also kept in its own Caffeine
- * store, which serves while Redis is unreachable (with local versions): then a copy may be older
+ * is the same on every replica. What this replica writes, reads from MailReach or finds in Redis is
+ * also kept in its own Caffeine store, which serves while Redis is unreachable (with local versions): then a copy may be older
  * than an update made through another replica, by at most the TTL.
  */
 final class RedisAccountStore implements AccountStore {
@@ -68,7 +68,12 @@ final class RedisAccountStore implements AccountStore {
             return this.local.get(id);
         }
         return this.redis.<byte[]>command((redis) -> redis.get(key(id)).toCompletableFuture())
-            .map((value) -> Optional.of(parse(value)))
+            .map((value) -> {
+                CachedAccount shared = parse(value);
+                // Kept here too: with Redis gone (refuse as well as local-share) this replica still serves it.
+                this.local.mirrorNow(id, shared);
+                return Optional.of(shared);
+            })
             .defaultIfEmpty(Optional.empty())
             .onErrorResume((ex) -> this.local.get(id));
     }

@@ -1,5 +1,7 @@
 package com.mailreachgateway.redis;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +21,10 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The MailReach budget of all replicas: one Bucket4j bucket (one token, refilled every
  * {@code 1s / requests-per-second}) kept in Redis under one key, so permits are spaced evenly
- * across replicas. Every Redis request carries {@code spring.data.redis.timeout} (Bucket4j's
- * async Lettuce calls obey no other timeout). A call that finds Redis gone takes a token from this
+ * across replicas, never taken when they would come too late and never given back (see
+ * {@link #reserve}): in any one-second window at most {@code requests-per-second} permits start.
+ * Every Redis request carries {@code spring.data.redis.timeout} (Bucket4j's async Lettuce calls obey
+ * no other timeout). A call that finds Redis gone takes a token from this
  * replica's share instead ({@code floor(rps / expected-replicas)}, a local bucket), or is refused
  * with {@code on-failure: refuse}.
  */
@@ -43,6 +47,8 @@ final class RedisPermitBucket implements PermitBucket {
     /** The last token request sent to Redis; the next one waits for it (see {@link #reserve}). */
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
+
+
     RedisPermitBucket(SharedRedis redis, int requestsPerSecond, int expectedReplicas, MeterRegistry registry) {
         this.redis = redis;
         this.key = redis.key("permits").getBytes(StandardCharsets.UTF_8);
@@ -54,6 +60,9 @@ final class RedisPermitBucket implements PermitBucket {
                 TimeMeter.SYSTEM_NANOTIME);
         this.sharedWaits = Timer.builder("gateway.redis.bucket.wait")
             .description("Time calls spent getting a permit from the shared bucket in Redis, its wait included")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
     }
 
@@ -64,54 +73,76 @@ final class RedisPermitBucket implements PermitBucket {
             return offShared(maxWait, scheduler);
         }
         long start = System.nanoTime();
-        return reserve(bucket).handleAsync((nanosToWait, error) -> {
-            this.redis.record(start, error);
+        return reserve(bucket, start, maxWait.toNanos(), scheduler).handleAsync((granted, error) -> {
             if (error != null) {
                 // Redis failed under this call: what is left of its wait goes to the local share.
                 return offShared(maxWait.minusNanos(System.nanoTime() - start), scheduler);
             }
-            long left = maxWait.toNanos() - (System.nanoTime() - start);
-            if (nanosToWait > left) {
-                // Too late for this caller: the token goes back, nothing was taken.
-                give(bucket);
-                return CompletableFuture.completedFuture(false);
-            }
-            CompletableFuture<Boolean> granted = new CompletableFuture<>();
-            scheduler.schedule(() -> {
+            if (granted) {
                 this.sharedWaits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                granted.complete(true);
-            }, Math.max(0, nanosToWait), TimeUnit.NANOSECONDS);
-            return granted;
+            }
+            return CompletableFuture.completedFuture(granted);
         }, scheduler).thenCompose((result) -> result);
     }
 
     /**
-     * Takes the next token, even one that comes only later (the bucket goes into debt), and tells
-     * how long until it is this caller's. This replica sends one such request at a time: Bucket4j's
-     * Lettuce bucket is a compare-and-swap loop, and dozens of callers racing on one key retry each
-     * other past the command timeout (bucket4j#407); in line, the race is at most one per replica.
+     * Reserves the next token only if it comes within what is left of the caller's wait, in one
+     * Bucket4j command (a token that would come too late is never taken, so none is ever given back:
+     * a token given back goes to whoever reserves next, onto a slot already granted, and two calls
+     * would share one slot, an eleventh call in a one-second window at 10/s); completes when the
+     * token is the caller's, or {@code false} at once. This replica sends one such request at a time:
+     * Bucket4j's Lettuce bucket is a compare-and-swap loop, and dozens of callers racing on one key
+     * retry each other past the command timeout (bucket4j#407); in line, the race is at most one per
+     * replica. The next request goes as soon as Redis has answered this one, not when its token comes.
      */
-    private CompletableFuture<Long> reserve(AsyncBucketProxy bucket) {
-        CompletableFuture<Long> mine = new CompletableFuture<>();
+    private CompletableFuture<Boolean> reserve(AsyncBucketProxy bucket, long start, long maxWaitNanos,
+            ScheduledExecutorService scheduler) {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
         CompletableFuture<?> previous;
         synchronized (this) {
             previous = this.tail;
-            this.tail = mine;
+            this.tail = answered;
         }
-        previous.whenComplete((ignored, error) -> bucket.consumeIgnoringRateLimits(1).whenComplete((nanos, failure) -> {
-            if (failure != null) {
-                mine.completeExceptionally(failure);
-            }
-            else {
-                mine.complete(nanos);
-            }
-        }));
-        return mine;
+        CompletableFuture<Boolean> granted = new CompletableFuture<>();
+        previous.whenComplete((ignored, error) -> {
+            long left = maxWaitNanos - (System.nanoTime() - start);
+            CompletableFuture<Boolean> reservation = (left > 0)
+                    ? bucket.asScheduler().tryConsume(1, left, noticingAnswer(scheduler, answered, start))
+                    : bucket.tryConsume(1);
+            reservation.whenComplete((ok, failure) -> {
+                if (answered.complete(null)) {
+                    this.redis.record(start, failure);
+                }
+                if (failure != null) {
+                    granted.completeExceptionally(failure);
+                }
+                else {
+                    granted.complete(ok);
+                }
+            });
+        });
+        return granted;
     }
 
-    private void give(AsyncBucketProxy bucket) {
-        long start = System.nanoTime();
-        bucket.addTokens(1).whenComplete((done, error) -> this.redis.record(start, error));
+    /**
+     * The caller's scheduler, which also tells when Redis has answered a reservation whose token
+     * comes later: Bucket4j schedules the grant only once it has the answer. (A reservation granted at
+     * once or refused never schedules; its completion tells instead.)
+     */
+    private ScheduledExecutorService noticingAnswer(ScheduledExecutorService scheduler, CompletableFuture<Void> answered,
+            long start) {
+        return (ScheduledExecutorService) Proxy.newProxyInstance(ScheduledExecutorService.class.getClassLoader(),
+                new Class<?>[] { ScheduledExecutorService.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("schedule") && answered.complete(null)) {
+                        this.redis.record(start, null);
+                    }
+                    try {
+                        return method.invoke(scheduler, args);
+                    }
+                    catch (InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
     }
 
     private CompletableFuture<Boolean> offShared(Duration maxWait, ScheduledExecutorService scheduler) {
@@ -119,16 +150,6 @@ final class RedisPermitBucket implements PermitBucket {
             return CompletableFuture.failedFuture(new SharedStateUnavailableException(this.redis.probeInterval()));
         }
         return this.localShare.tryConsume(maxWait.isNegative() ? Duration.ZERO : maxWait, scheduler);
-    }
-
-    @Override
-    public void refund() {
-        AsyncBucketProxy bucket = bucket();
-        if (bucket == null) {
-            this.localShare.refund();
-            return;
-        }
-        give(bucket);
     }
 
     /**

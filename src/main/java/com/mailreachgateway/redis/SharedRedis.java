@@ -82,9 +82,13 @@ final class SharedRedis implements AutoCloseable {
     }
 
     private static Timer commandTimer(MeterRegistry registry, String outcome) {
+        // Buckets from 0.5 ms to the command timeout's range only, to keep the scrape small.
         return Timer.builder("gateway.redis.commands")
-            .description("Redis commands of the shared state (bucket, pause), by outcome")
+            .description("Redis commands of the shared state (bucket, pause, cache), by outcome")
             .tag("outcome", outcome)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(500_000))
+            .maximumExpectedValue(Duration.ofSeconds(2))
             .register(registry);
     }
 

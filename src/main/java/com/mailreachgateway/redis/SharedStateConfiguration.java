@@ -39,6 +39,9 @@ class SharedStateConfiguration {
     /** Used when {@code spring.data.redis.timeout} is not set: a dead Redis must fail fast. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
 
+    /** See {@link #redissonConfig}. */
+    static final Duration FAIR_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "true")
     static class Enabled {
@@ -72,25 +75,8 @@ class SharedStateConfiguration {
          */
         @Bean(destroyMethod = "shutdown")
         RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection) {
-            RedisURI uri = uri(redis, connection);
-            Config config = new Config();
-            config.setLazyInitialization(true);
-            int timeout = (int) uri.getTimeout().toMillis();
-            SingleServerConfig server = config.useSingleServer()
-                .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
-                .setDatabase(uri.getDatabase())
-                .setTimeout(timeout)
-                .setConnectTimeout(timeout)
-                .setRetryAttempts(0)
-                .setConnectionMinimumIdleSize(1)
-                .setConnectionPoolSize(8)
-                .setSubscriptionConnectionMinimumIdleSize(1)
-                .setSubscriptionConnectionPoolSize(4);
-            if (connection.getPassword() != null) {
-                server.setPassword(connection.getPassword());
-                server.setUsername(connection.getUsername());
-            }
-            return Redisson.create(config);
+            return Redisson.create(redissonConfig(uri(redis, connection), connection.getUsername(),
+                    connection.getPassword()));
         }
 
         @Bean
@@ -103,6 +89,38 @@ class SharedStateConfiguration {
             return new RedisKeyPause(redis, mailReach.responseTimeout());
         }
 
+    }
+
+    /**
+     * Redisson's configuration for the account locks: the same Redis and timeouts as the Lettuce
+     * connection, no retries (a failed lock call goes to the fallback at once), a small pool.
+     */
+    static Config redissonConfig(RedisURI uri, String username, String password) {
+        Config config = new Config();
+        config.setLazyInitialization(true);
+        // Redisson drops a queued waiter that has not had its turn this long after the lease it queued
+        // behind ends (it would queue again at the tail, behind later updates): far longer than any
+        // update waits (its deadline), so a live waiter keeps its place (RedisAccountLockIntegrationTests).
+        // Explicit, as Redisson 4.0.0's default, so that an upgrade cannot shorten it. The price, from
+        // Redisson's script: a replica that dies while its update is queued (not holding) keeps that
+        // account from the next updates for up to the lease plus this long.
+        config.setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT.toMillis());
+        int timeout = (int) uri.getTimeout().toMillis();
+        SingleServerConfig server = config.useSingleServer()
+            .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
+            .setDatabase(uri.getDatabase())
+            .setTimeout(timeout)
+            .setConnectTimeout(timeout)
+            .setRetryAttempts(0)
+            .setConnectionMinimumIdleSize(1)
+            .setConnectionPoolSize(8)
+            .setSubscriptionConnectionMinimumIdleSize(1)
+            .setSubscriptionConnectionPoolSize(4);
+        if (password != null) {
+            server.setPassword(password);
+            server.setUsername(username);
+        }
+        return config;
     }
 
     /** A standalone Redis, as {@code spring.data.redis.*} describes it. */

@@ -2,6 +2,7 @@ package com.mailreachgateway.state;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,6 +46,17 @@ public final class CaffeineAccountStore implements AccountStore {
         CachedAccount account = new CachedAccount(json, this.clock.instant(), this.versions.incrementAndGet());
         this.cache.put(id, account);
         return account;
+    }
+
+    /**
+     * Keeps a copy found in the shared store (with the time it was stored there), so that this
+     * replica can still answer from it while Redis is unreachable; the same copy is not stored twice.
+     */
+    public void mirrorNow(int id, CachedAccount shared) {
+        this.cache.asMap()
+            .compute(id, (key, existing) -> (existing != null && existing.storedAt().equals(shared.storedAt())
+                    && Arrays.equals(existing.json(), shared.json())) ? existing
+                            : new CachedAccount(shared.json(), shared.storedAt(), this.versions.incrementAndGet()));
     }
 
     public long latestVersionNow() {

@@ -10,19 +10,19 @@ import io.github.bucket4j.TimeMeter;
 
 /**
  * The tokens behind the MailReach rate limit: one token, refilled every
- * {@code 1s / requests-per-second}. One implementation is a Bucket4j bucket in this process; with
+ * {@code 1s / requests-per-second}, so at most {@code requests-per-second} tokens start in any
+ * one-second window. A token reserved and then not used is not given back: by then later callers
+ * may hold the following tokens, and the one given back would let the next caller share a slot
+ * with one of them. One implementation is a Bucket4j bucket in this process; with
  * replicas, a Bucket4j bucket shared through Redis.
  */
 public interface PermitBucket {
 
     /**
      * Reserves the next token if it comes within {@code maxWait}; completes {@code true} when it is
-     * this caller's, {@code false} at once when it would come later (nothing reserved then).
+     * this caller's, {@code false} when it would come later.
      */
     CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler);
-
-    /** Gives back a token that was reserved but not used. */
-    void refund();
 
     /** How long until a token is free, for {@code Retry-After}. */
     Duration timeToNextToken();
@@ -41,11 +41,6 @@ public interface PermitBucket {
                 // Bucket4j wants a positive wait; no wait at all is a plain try.
                 return (maxWait.isZero() || maxWait.isNegative()) ? CompletableFuture.completedFuture(bucket.tryConsume(1))
                         : bucket.asScheduler().tryConsume(1, maxWait, scheduler);
-            }
-
-            @Override
-            public void refund() {
-                bucket.addTokens(1);
             }
 
             @Override

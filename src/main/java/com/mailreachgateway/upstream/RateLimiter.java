@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
  * permits are spaced evenly and MailReach never sees more than {@code requests-per-second} calls
  * in any one-second window (a fixed-window limiter can let twice that through across a window
  * edge). A call waits for a permit at most as long as it is allowed to; one that cannot get a
- * permit in that time uses none, and one that leaves while waiting gives its reserved token back.
+ * permit in that time uses none. One that leaves while waiting leaves its token unused rather than
+ * give it back (see {@link PermitBucket}).
  */
 final class RateLimiter implements AutoCloseable {
 
@@ -75,12 +76,7 @@ final class RateLimiter implements AutoCloseable {
                 }
                 this.rejected.increment();
                 return Mono.error(new NoPermitException(this.bucket.timeToNextToken()));
-            }).doOnCancel(() -> reservation.thenAccept((granted) -> {
-                // The caller left while waiting: the token it reserved goes back to the bucket.
-                if (granted) {
-                    this.bucket.refund();
-                }
-            }));
+            });
         });
     }
 

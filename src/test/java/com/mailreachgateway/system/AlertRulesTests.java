@@ -144,11 +144,15 @@ class AlertRulesTests {
 			used.addAll(metricNamesIn(expr));
 		}
 
-		assertThat(used).isSubsetOf(MetricNames.GATEWAY_METRIC_NAMES)
+		Set<String> exported = new HashSet<>(MetricNames.GATEWAY_METRIC_NAMES);
+		exported.addAll(MetricNames.SHARED_STATE_METRIC_NAMES);
+		assertThat(used).isSubsetOf(exported)
 			.contains("gateway_updates_total", "http_server_requests_seconds_bucket",
 					"gateway_upstream_requests_seconds_count", "gateway_upstream_requests_seconds_bucket",
 					"gateway_upstream_retries_total", "gateway_ratelimit_permits_total",
-					"resilience4j_circuitbreaker_state", "gateway_account_reads_total", "gateway_policy_decisions_total");
+					"resilience4j_circuitbreaker_state", "gateway_account_reads_total", "gateway_policy_decisions_total",
+					"gateway_redis_fallback", "gateway_redis_commands_seconds_bucket",
+					"gateway_redis_lock_wait_seconds_bucket", "gateway_redis_bucket_wait_seconds_bucket");
 	}
 
 	@Test

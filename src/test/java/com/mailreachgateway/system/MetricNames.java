@@ -43,11 +43,12 @@ public final class MetricNames {
 
 	/**
 	 * Exported only with gateway.redis.enabled (SharedStateIntegrationTests checks them) and used in
-	 * docs/alerts.yaml.
+	 * docs/alerts.yaml or the dashboard's shared-state row.
 	 */
 	public static final Set<String> SHARED_STATE_METRIC_NAMES = Set.of("gateway_redis_fallback",
 			"gateway_redis_lock_wait_seconds_bucket", "gateway_redis_lock_wait_seconds_count",
-			"gateway_redis_commands_seconds_count", "gateway_redis_bucket_wait_seconds_count");
+			"gateway_redis_commands_seconds_count", "gateway_redis_commands_seconds_bucket",
+			"gateway_redis_bucket_wait_seconds_count", "gateway_redis_bucket_wait_seconds_bucket");
 
 	/** Container restarts, from kube-state-metrics: the only metric the gateway does not export. */
 	static final String KUBE_POD_RESTARTS = "kube_pod_container_status_restarts_total";

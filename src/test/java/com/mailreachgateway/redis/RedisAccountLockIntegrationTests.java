@@ -1,0 +1,123 @@
+package com.mailreachgateway.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.mailreachgateway.state.AccountLock;
+import com.mailreachgateway.support.EmbeddedRedis;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The account lock of three replicas (three Redisson clients, as the gateway configures them) on one
+ * real Redis, with the production deadline defaults (deadline 30 s, response timeout 10 s, so a lock
+ * wait of up to 20 s and a lease of 50 s), without the rest of the gateway: what Redisson's fair lock
+ * does with waiters queued for longer than a few seconds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisAccountLockIntegrationTests {
+
+    /** {@code gateway.mailreach.deadline} minus {@code response-timeout}: what AccountService lets an update wait. */
+    private static final Duration WAIT = Duration.ofSeconds(30 - 10);
+
+    /** The rest of the deadline plus the settle window (2 x response timeout). */
+    private static final Duration LEASE = Duration.ofSeconds(30 + 20);
+
+    private final EmbeddedRedis redis = new EmbeddedRedis();
+
+    private final ClientResources resources = ClientResources.create();
+
+    private final List<SharedRedis> connections = new ArrayList<>();
+
+    private final List<RedissonClient> redissons = new ArrayList<>();
+
+    private final List<AccountLock> replicas = new ArrayList<>();
+
+    @BeforeAll
+    void startReplicas() {
+        this.redis.start();
+        RedisURI uri = RedisURI.builder()
+            .withHost("127.0.0.1")
+            .withPort(this.redis.port())
+            .withTimeout(Duration.ofMillis(500))
+            .build();
+        SharedStateProperties properties = new SharedStateProperties(true, "lock-test:",
+                SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1));
+        for (int i = 0; i < 3; i++) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            SharedRedis shared = new SharedRedis(this.resources, uri, properties, registry);
+            shared.start();
+            RedissonClient redisson = Redisson.create(SharedStateConfiguration.redissonConfig(uri, null, null));
+            this.connections.add(shared);
+            this.redissons.add(redisson);
+            this.replicas.add(new RedisAccountLock(redisson, shared, registry));
+        }
+    }
+
+    @AfterAll
+    void stopReplicas() {
+        this.redissons.forEach(RedissonClient::shutdown);
+        this.connections.forEach(SharedRedis::close);
+        this.resources.shutdown(0, 1, TimeUnit.SECONDS);
+        this.redis.stop();
+    }
+
+    @Test
+    void waitersQueuedLongerThanFiveSecondsBehindASlowHolderKeepTheirPlaceAndALaterOneNeverOvertakesThem() {
+        int account = 42;
+        long start = System.nanoTime();
+        AccountLock.Held holder = this.replicas.get(0).acquire(account, WAIT, LEASE).block(Duration.ofSeconds(5));
+        assertThat(holder).isNotNull();
+        ConcurrentLinkedQueue<Integer> granted = new ConcurrentLinkedQueue<>();
+        List<Long> grantedAtMillis = new ArrayList<>();
+        List<CompletableFuture<Long>> waiters = new ArrayList<>();
+        // Three updates queue behind the holder from all three replicas within the first second; a fourth
+        // comes after the first three have waited 5 s (Redisson's fair-lock wait in older defaults).
+        long[] arrivals = { 300, 600, 900, 6000 };
+        for (int i = 0; i < arrivals.length; i++) {
+            int waiter = i + 1;
+            AccountLock replica = this.replicas.get(waiter % 3);
+            waiters.add(Mono.delay(Duration.ofMillis(arrivals[i]))
+                .then(Mono.defer(() -> replica.acquire(account, WAIT, LEASE)))
+                .map((held) -> {
+                    long at = (System.nanoTime() - start) / 1_000_000;
+                    granted.add(waiter);
+                    // Each runs a short update, then lets the next one go.
+                    held.releaseAt(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+                    return at;
+                })
+                .toFuture());
+        }
+        // The holder takes 7 s: longer than 5 s, well within its lease and the waiters' 20 s wait.
+        Mono.delay(Duration.ofSeconds(7)).subscribe((tick) -> holder.releaseAt(System.nanoTime()));
+
+        for (CompletableFuture<Long> waiter : waiters) {
+            grantedAtMillis.add(waiter.orTimeout(WAIT.toSeconds() + 5, TimeUnit.SECONDS).join());
+        }
+        assertThat(granted).as("granted in arrival order").containsExactly(1, 2, 3, 4);
+        assertThat(grantedAtMillis.get(0)).as("the first waiter waited out the holder's 7 s")
+            .isGreaterThanOrEqualTo(7000);
+        for (int i = 1; i < grantedAtMillis.size(); i++) {
+            assertThat(grantedAtMillis.get(i) - grantedAtMillis.get(i - 1))
+                .as("waiter %d got its turn promptly after the one before (%s)", i + 1, grantedAtMillis)
+                .isLessThan(1000);
+        }
+        System.out.printf("[figures] fair lock, production deadlines: holder 7 s, waiters queued 6.1-6.7 s and a "
+                + "later one granted in order at %s ms%n", grantedAtMillis);
+    }
+
+}
