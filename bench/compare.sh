@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # The comparison of issue 10 in one command: installs missing tools, builds the gateway jar and
 # the Spring Cloud Gateway peer, then runs the measurement of record of the shared harness
-# (four run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m and a JIT warm-up, but
+# (five run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m and a JIT warm-up, but
 # the memory part, which runs the gateway as the chart does):
 #   updates  POST over 1000 ids, 16 conns:  nginx, SCG, gateway
 #   paced    POST, 8 conns, 10 ms pace:     direct, SCG, gateway   (added latency at equal load)
 #   reads    GET over 1000 ids, 16 conns:   nginx, gateway         (the gateway's cache)
 #   memory   POST over 1000 ids, 16 conns:  gateway with the Helm chart's jvmOptions (peak RSS)
+#   redis    POST over 1000 ids, 16 conns:  gateway with gateway.redis.enabled (a redis-server of its own)
 # and writes RUN/results.md (table + ratios against the goals) and RUN/chart.png.
 # About 13 minutes on 2 cores. All load goes to 127.0.0.1; every wait is bounded.
 #
 #   bench/compare.sh [--out DIR] [--jvm-warmup S] [--duration S] [--no-build] [--quick]
-#                    [--parts "updates paced reads memory"] [--quiet-wait S] [--retries N]
+#                    [--parts "updates paced reads memory redis"] [--quiet-wait S] [--retries N]
 #
 #   --out DIR        results folder (default bench/results/compare-<timestamp>)
 #   --jvm-warmup S   un-recorded load before each JVM is measured (default 100, as of record)
 #   --duration S     seconds per measured run (default 15)
 #   --no-build       use the jars already built (target/, peers/scg/target/)
 #   --quick          --jvm-warmup 10 --duration 5: checks the harness end to end, no numbers to quote
-#   --parts LIST     only these parts (default all four), e.g. to redo one into an existing --out
+#   --parts LIST     only these parts (default all five), e.g. to redo one into an existing --out
 #   --quiet-wait S   before each run wait at most S s for the machine to be quiet (default 300)
 #   --retries N      measure a disturbed run again at most N times (default 3); on a machine
 #                    shared with other builds, lower both to bound the time (noisier numbers)
@@ -30,7 +31,7 @@ repo=$(cd "$here/.." && pwd)
 source "$here/lib/common.sh"
 source "$here/lib/jdk.sh"
 
-out="" jvm_warmup=100 duration=15 build=1 parts="updates paced reads memory" quiet_wait=300 retries=3
+out="" jvm_warmup=100 duration=15 build=1 parts="updates paced reads memory redis" quiet_wait=300 retries=3
 while (($#)); do
     case $1 in
         --out) out=$2; shift 2 ;;
@@ -92,7 +93,16 @@ for part in $parts; do
                      "${sut[@]}" --out "$out/reads" -- "${quiet[@]}" ;;
         memory) BENCH_JAVA_OPTS=$(chart_jvm_options) MALLOC_ARENA_MAX=2 BENCH_LUA=post-many.lua "$here/run-all.sh" \
                      "${common[@]}" --conns 16 --only "" "${sut[@]}" --out "$out/memory" -- "${quiet[@]}" ;;
-        *) die "unknown part: $part (updates, paced, reads, memory)" ;;
+        redis) redis_port=28379
+               redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+                   >"$out/redis-server.log" 2>&1 &
+               redis_pid=$!
+               for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null && break; sleep 0.1; done
+               GATEWAY_ARGS="--gateway.redis.enabled=true --spring.data.redis.url=redis://127.0.0.1:$redis_port ${GATEWAY_ARGS:-}" \
+                   BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "" "${sut[@]}" \
+                   --out "$out/redis" -- "${quiet[@]}" || { kill "$redis_pid"; exit 1; }
+               kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true ;;
+        *) die "unknown part: $part (updates, paced, reads, memory, redis)" ;;
     esac
 done
 log "measured in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s"
