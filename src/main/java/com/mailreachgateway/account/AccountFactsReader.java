@@ -22,7 +22,10 @@ final class AccountFactsReader {
      * time, and a cached copy never changes (a new state is a new array). Keyed by the array's
      * identity and held only as long as the copy itself is.
      */
-    private static final Cache<byte[], AccountFacts> READ = Caffeine.newBuilder().weakKeys().build();
+    private static final Cache<byte[], AccountFacts> READ = Caffeine.newBuilder()
+        .weakKeys()
+        .executor(Runnable::run)
+        .build();
 
     private AccountFactsReader() {
     }

@@ -19,6 +19,7 @@ record SignatureHygieneRule(RuleMode mode) implements Rule {
      */
     private static final Cache<String, Hygiene> VERDICTS = Caffeine.newBuilder()
         .maximumWeight(8_000_000)
+        .executor(Runnable::run)
         .weigher((String sent, Hygiene hygiene) -> sent.length() + hygiene.cleaned().length())
         .build();
 
