@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The MailReach budget of all replicas: one Bucket4j bucket (one token, refilled every
- * {@code 1s / requests-per-second}) kept in Redis under one key, so permits are spaced evenly
+ * {@link PermitBucket#spacing}) kept in Redis under one key, so permits are spaced evenly
  * across replicas, never taken when they would come too late and never given back (see
  * {@link #reserve}): in any one-second window at most {@code requests-per-second} permits start.
  * Every Redis request carries {@code spring.data.redis.timeout} (Bucket4j's async Lettuce calls obey
@@ -52,7 +52,7 @@ final class RedisPermitBucket implements PermitBucket {
     RedisPermitBucket(SharedRedis redis, int requestsPerSecond, int expectedReplicas, MeterRegistry registry) {
         this.redis = redis;
         this.key = redis.key("permits").getBytes(StandardCharsets.UTF_8);
-        this.period = Duration.ofNanos(TimeUnit.SECONDS.toNanos(1) / requestsPerSecond);
+        this.period = PermitBucket.spacing(requestsPerSecond);
         this.configuration = BucketConfiguration.builder()
             .addLimit((limit) -> limit.capacity(1).refillGreedy(1, this.period))
             .build();

@@ -32,15 +32,24 @@ class RateLimiterTests {
 
     private final PermitBucket bucket = PermitBucket.local(10, this.clock);
 
+    /** A tenth of a second and a tenth of the arrival guard: 105 ms. */
+    private static final Duration SPACING = PermitBucket.spacing(10);
+
     private final RateLimiter limiter = new RateLimiter(this.bucket, Duration.ofSeconds(1), new SimpleMeterRegistry());
 
     @Test
-    void permitsAreSpacedByOneTenthOfASecondAtTenPerSecond() {
+    void permitsAreSpacedByATenthOfASecondPlusTheArrivalGuardAtTenPerSecond() {
+        // Ten tokens span a second and the guard: a call reaching MailReach up to 50 ms after its
+        // token still leaves at most ten calls in any one-second window there.
+        assertThat(SPACING.multipliedBy(10)).isEqualTo(Duration.ofSeconds(1).plus(PermitBucket.ARRIVAL_GUARD));
+
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(true);
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(false);
-        assertThat(this.bucket.timeToNextToken()).isEqualTo(Duration.ofMillis(100));
+        assertThat(this.bucket.timeToNextToken()).isEqualTo(SPACING);
 
-        this.now.addAndGet(Duration.ofMillis(100).toNanos());
+        this.now.addAndGet(SPACING.minusMillis(1).toNanos());
+        assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(false);
+        this.now.addAndGet(Duration.ofMillis(1).toNanos());
 
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(true);
     }
@@ -52,24 +61,24 @@ class RateLimiterTests {
         assertThatThrownBy(() -> this.limiter.acquire(Duration.ofMillis(50)).block(Duration.ofSeconds(1)))
             .isInstanceOf(RateLimiter.NoPermitException.class);
 
-        this.now.addAndGet(Duration.ofMillis(100).toNanos());
+        this.now.addAndGet(SPACING.toNanos());
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(true);
     }
 
     @Test
     void callThatLeavesWhileWaitingLeavesItsTokenUnusedSoNoLaterCallSharesASlot() {
         this.limiter.acquire(Duration.ZERO).block(Duration.ofSeconds(1));
-        // The next token is reserved for this call, 100 ms ahead (real time, for the scheduler).
+        // The next token is reserved for this call, 105 ms ahead (real time, for the scheduler).
         Disposable waiting = this.limiter.acquire(Duration.ofSeconds(1)).subscribe();
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(false);
 
         waiting.dispose();
-        this.now.addAndGet(Duration.ofMillis(100).toNanos());
-        // Given back, this token would start a call 100 ms after the first while the bucket also
-        // starts one at 200 ms for whoever reserved next: the slot stays spent instead.
+        this.now.addAndGet(SPACING.toNanos());
+        // Given back, this token would start a call one spacing after the first while the bucket
+        // also starts one at two spacings for whoever reserved next: the slot stays spent instead.
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(false);
 
-        this.now.addAndGet(Duration.ofMillis(100).toNanos());
+        this.now.addAndGet(SPACING.toNanos());
         assertThat(this.bucket.tryConsume(Duration.ZERO, null)).isCompletedWithValue(true);
     }
 
