@@ -49,11 +49,7 @@ class RedisPermitBucketIntegrationTests {
     @BeforeAll
     void startReplicas() {
         this.redis.start();
-        RedisURI uri = RedisURI.builder()
-            .withHost("127.0.0.1")
-            .withPort(this.redis.port())
-            .withTimeout(Duration.ofMillis(500))
-            .build();
+        RedisURI uri = this.redis.uri(Duration.ofMillis(500));
         SharedStateProperties properties = new SharedStateProperties(true, "bucket-test:",
                 SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1));
         for (int i = 0; i < 3; i++) {

@@ -38,6 +38,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.mailreachgateway.redis.Replicas.client;
+import static com.mailreachgateway.redis.Replicas.fallback;
+import static com.mailreachgateway.redis.Replicas.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -95,7 +98,7 @@ class SharedStateIntegrationTests {
         for (int i = 0; i < REPLICAS; i++) {
             ConfigurableApplicationContext context = replica("local-share");
             this.replicas.add(context);
-            this.clients.add(WebClient.create("http://127.0.0.1:" + port(context, "local.server.port")));
+            this.clients.add(client(context));
         }
         // One update through each replica first, so that the bursts below find warm code paths and open
         // connections to MailReach and Redis, and their requests travel alike (see RateLimitIntegrationTests).
@@ -245,13 +248,7 @@ class SharedStateIntegrationTests {
         int id = ids.incrementAndGet();
         String path = GatewayIntegrationTestSupport.upstreamPath(id);
         // The first attempt gets no answer in time (in doubt, retried); then MailReach answers at once.
-        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
-            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(900))
-            .willSetStateTo("fast"));
-        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("slow-first")
-            .whenScenarioStateIs("fast")
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+        stubFirstUpdateSlow(id, 900);
 
         var first = update(0, id, "{\"first_name\":\"o1\"}").toFuture();
         await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
@@ -275,13 +272,7 @@ class SharedStateIntegrationTests {
         String path = GatewayIntegrationTestSupport.upstreamPath(id);
         // The first attempt gets no answer within the response timeout (600 ms): in doubt from then on
         // for the settle window (1.2 s); its retry is answered at once.
-        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("in-doubt")
-            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(1000))
-            .willSetStateTo("fast"));
-        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario("in-doubt")
-            .whenScenarioStateIs("fast")
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+        stubFirstUpdateSlow(id, 1000);
 
         assertThat(update(0, id, "{\"first_name\":\"a\"}").block(Duration.ofSeconds(5))).isEqualTo(200);
         // Replica A has answered; the next update goes through replica B, which never saw the attempt.
@@ -356,7 +347,7 @@ class SharedStateIntegrationTests {
     @Order(6)
     void anAccountHeldByAReplicaThatDiesIsFreeForTheNextUpdateWithinTheLease() {
         ConfigurableApplicationContext doomed = replica("local-share");
-        WebClient doomedClient = WebClient.create("http://127.0.0.1:" + port(doomed, "local.server.port"));
+        WebClient doomedClient = client(doomed);
         int id = ids.incrementAndGet();
         String path = GatewayIntegrationTestSupport.upstreamPath(id);
         this.mailReach.stubFor(post(urlPathMatching(path))
@@ -505,6 +496,19 @@ class SharedStateIntegrationTests {
             .count();
     }
 
+    /** MailReach answers the account's first update after {@code delayMillis}, every later one at once. */
+    private void stubFirstUpdateSlow(int id, int delayMillis) {
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        String scenario = "slow-first-" + id;
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario(scenario)
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(delayMillis))
+            .willSetStateTo("fast"));
+        this.mailReach.stubFor(post(urlPathMatching(path)).inScenario(scenario)
+            .whenScenarioStateIs("fast")
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+    }
+
     private Mono<Integer> update(int replica, int id) {
         return update(this.clients.get(replica), id, "{\"config_rampup_increase\":2}");
     }
@@ -553,25 +557,6 @@ class SharedStateIntegrationTests {
             worst = Math.max(worst, count);
         }
         return worst;
-    }
-
-    private static double fallback(ConfigurableApplicationContext replica) {
-        return replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
-            .get("gateway.redis.fallback")
-            .gauge()
-            .value();
-    }
-
-    private static String management(ConfigurableApplicationContext replica, String path) {
-        return WebClient.create("http://127.0.0.1:" + port(replica, "local.management.port"))
-            .get()
-            .uri(path)
-            .exchangeToMono((response) -> response.bodyToMono(String.class))
-            .block(Duration.ofSeconds(5));
-    }
-
-    private static int port(ConfigurableApplicationContext context, String name) {
-        return Integer.parseInt(context.getEnvironment().getProperty(name));
     }
 
 }

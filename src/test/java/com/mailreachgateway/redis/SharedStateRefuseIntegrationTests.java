@@ -28,6 +28,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.mailreachgateway.redis.Replicas.client;
+import static com.mailreachgateway.redis.Replicas.fallback;
+import static com.mailreachgateway.redis.Replicas.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,7 +73,7 @@ class SharedStateRefuseIntegrationTests {
                         "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + this.redis.port(),
                         "--spring.data.redis.timeout=200ms");
             this.replicas.add(context);
-            this.clients.add(WebClient.create("http://127.0.0.1:" + port(context, "local.server.port")));
+            this.clients.add(client(context));
         }
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
             .willReturn(okJson(GatewayIntegrationTestSupport.account(this.cached, "first_name", "\"Cached\""))));
@@ -196,25 +199,6 @@ class SharedStateRefuseIntegrationTests {
         long start = System.nanoTime();
         Answer answer = call.get().block(DEADLINE.plusSeconds(2));
         return new Timed(answer, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private static double fallback(ConfigurableApplicationContext replica) {
-        return replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
-            .get("gateway.redis.fallback")
-            .gauge()
-            .value();
-    }
-
-    private static String management(ConfigurableApplicationContext replica, String path) {
-        return WebClient.create("http://127.0.0.1:" + port(replica, "local.management.port"))
-            .get()
-            .uri(path)
-            .exchangeToMono((response) -> response.bodyToMono(String.class))
-            .block(Duration.ofSeconds(5));
-    }
-
-    private static int port(ConfigurableApplicationContext context, String name) {
-        return Integer.parseInt(context.getEnvironment().getProperty(name));
     }
 
     private record Answer(int status, String body, String contentType, String retryAfter, String cache) {

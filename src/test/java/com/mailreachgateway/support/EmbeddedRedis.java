@@ -3,7 +3,9 @@ package com.mailreachgateway.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 
+import io.lettuce.core.RedisURI;
 import redis.embedded.RedisServer;
 
 /**
@@ -23,6 +25,11 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public int port() {
         return this.port;
+    }
+
+    /** This Redis for a Lettuce client, every command bounded by {@code timeout}. */
+    public RedisURI uri(Duration timeout) {
+        return RedisURI.builder().withHost("127.0.0.1").withPort(this.port).withTimeout(timeout).build();
     }
 
     public synchronized EmbeddedRedis start() {
