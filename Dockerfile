@@ -45,7 +45,7 @@ COPY bench/aot/workload.sh /usr/local/bin/aot-workload.sh
 RUN command -v curl >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends curl; }
 RUN set -e; \
     java -XX:AOTCacheOutput=/app/app.aot -jar app.jar \
-      --logging.structured.format.console=ecs --gateway.mailreach.rate-limit.requests-per-second=1000 \
+      --logging.structured.format.console=com.mailreachgateway.system.EcsLogFormatter --gateway.mailreach.rate-limit.requests-per-second=1000 \
       >/tmp/training.log 2>&1 & \
     pid=$!; \
     AOT_TRAIN_SECONDS=20 aot-workload.sh http://127.0.0.1:8080 http://127.0.0.1:8081 \
