@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The comparison of issue 10 in one command: installs missing tools, builds the gateway jar and
-# the Spring Cloud Gateway peer, then runs the measurement of record of the shared harness
-# (five run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m and a JIT warm-up, but
-# the memory part, which runs the gateway as the chart does):
-#   updates  POST over 1000 ids, 16 conns:  nginx, SCG, gateway
-#   paced    POST, 8 conns, 10 ms pace:     direct, SCG, gateway   (added latency at equal load)
+# The comparison of issue 10 in one command: installs missing tools, builds the gateway jar, the
+# Spring Cloud Gateway peer and the Reactor Netty floor peer, then runs the measurement of record
+# of the shared harness (five run-all.sh sessions, every JVM on JDK 25 with -Xms256m -Xmx512m
+# and a JIT warm-up, but the memory part, which runs the gateway as the chart does):
+#   updates  POST over 1000 ids, 16 conns:  nginx, SCG, gateway, floor
+#   paced    POST, 8 conns, 10 ms pace:     direct, SCG, gateway, floor (added latency at equal load)
 #   reads    GET over 1000 ids, 16 conns:   nginx, gateway         (the gateway's cache)
-#   memory   POST over 1000 ids, 16 conns:  gateway with the Helm chart's jvmOptions (peak RSS)
+#   memory   POST over 1000 ids, 16 conns:  gateway and floor with the Helm chart's jvmOptions (peak RSS)
 #   redis    POST over 1000 ids, 16 conns:  gateway with gateway.redis.enabled (a redis-server of its own)
-# and writes RUN/results.md (table + ratios against the goals) and RUN/chart.png.
-# About 13 minutes on 2 cores. All load goes to 127.0.0.1; every wait is bounded.
+# The floor (peers/netty-floor) is Reactor Netty alone, forwarding the update and nothing else: what
+# any gateway on this stack pays before it does anything of its own, so the bound under the goals.
+# Writes RUN/results.md (table + ratios against the goals) and RUN/chart.png.
+# About 20 minutes on 2 cores. All load goes to 127.0.0.1; every wait is bounded.
 #
 #   bench/compare.sh [--out DIR] [--jvm-warmup S] [--duration S] [--no-build] [--quick]
 #                    [--parts "updates paced reads memory redis"] [--quiet-wait S] [--retries N]
@@ -57,11 +59,14 @@ if ((build)); then
     (cd "$repo" && ./mvnw -q -B -DskipTests package)
     log "building the SCG peer"
     "$here/peers/scg/build.sh"
+    log "building the Reactor Netty floor peer"
+    "$here/peers/netty-floor/build.sh"
 fi
 GATEWAY_JAR=$(ls "$repo"/target/mailreach-gateway-*.jar 2>/dev/null | grep -v '\.original$' | head -1) \
     || die "no gateway jar in target/ (drop --no-build)"
 export GATEWAY_JAR
 [[ -f $here/peers/scg/target/scg-peer.jar ]] || "$here/peers/scg/build.sh"
+[[ -f $here/peers/netty-floor/target/netty-floor-peer.jar ]] || "$here/peers/netty-floor/build.sh"
 
 out=${out:-$here/results/compare-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
@@ -79,6 +84,7 @@ chart_jvm_options() {
 [[ -n $(chart_jvm_options) ]] || die "no jvmOptions line in helm/mailreach-gateway/values.yaml"
 
 sut=(--sut e-gateway 28084 'exec peers/gateway/run.sh')
+floor=(--sut f-floor 28085 'exec peers/netty-floor/run.sh')
 common=(--passes 1 --jvm-warmup "$jvm_warmup" --duration "$duration")
 quiet=(--quiet-wait "$quiet_wait" --retries "$retries")
 t0=$SECONDS
@@ -86,13 +92,13 @@ for part in $parts; do
     rm -rf "${out:?}/$part" # a part is always measured whole
     case $part in
         updates) BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx d-scg" \
-                     "${sut[@]}" --out "$out/updates" -- "${quiet[@]}" ;;
+                     "${sut[@]}" "${floor[@]}" --out "$out/updates" -- "${quiet[@]}" ;;
         paced) BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 8 --only "a-direct d-scg" \
-                     "${sut[@]}" --out "$out/paced" -- --pace-ms 10 "${quiet[@]}" ;;
+                     "${sut[@]}" "${floor[@]}" --out "$out/paced" -- --pace-ms 10 "${quiet[@]}" ;;
         reads) BENCH_LUA=get-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "b-nginx" \
                      "${sut[@]}" --out "$out/reads" -- "${quiet[@]}" ;;
         memory) BENCH_JAVA_OPTS=$(chart_jvm_options) MALLOC_ARENA_MAX=2 BENCH_LUA=post-many.lua "$here/run-all.sh" \
-                     "${common[@]}" --conns 16 --only "" "${sut[@]}" --out "$out/memory" -- "${quiet[@]}" ;;
+                     "${common[@]}" --conns 16 --only "" "${sut[@]}" "${floor[@]}" --out "$out/memory" -- "${quiet[@]}" ;;
         redis) redis_port=28379
                redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
                    >"$out/redis-server.log" 2>&1 &

@@ -54,6 +54,7 @@ END {
     for (i = 1; i <= nf; i++) if (!(found[i] in placed)) targets[++nt] = found[i]
     name["a-direct"] = "direct (wrk -> stub)"; name["b-nginx"] = "nginx `proxy_pass`"
     name["c-haproxy"] = "HAProxy"; name["d-scg"] = "Spring Cloud Gateway (one route, retry filter)"
+    name["f-floor"] = "Reactor Netty floor (forwards only, no Spring)"
     name[gw] = "mailreach-gateway"
     print "| target | updates/s (16 conns) | CPU us/update | p50 / p99 ms (16 conns) | paced: req/s | paced: p50 / p99 ms | paced: added p50 / p99 over direct | cached GET/s (16 conns) | GET p50 / p99 ms | peak RSS MB |"
     print "|---|---:|---:|---|---:|---|---|---:|---|---:|"
@@ -91,12 +92,25 @@ END {
     m = get("memory", gw, "rss")
     if (m != "") printf "| peak RSS of the gateway, the chart'"'"'s JVM options (updates, 16 conns; %s updates/s) | %s MB | <= 250 MB | %s |\n", get("memory", gw, "rps"), m, met(m <= 250)
     else printf "| peak RSS of the gateway (-Xms256m -Xmx512m; run the memory part for the chart'"'"'s options) | %s MB | <= 250 MB | %s |\n", peak[gw], met(peak[gw] <= 250)
+    # what Reactor Netty alone costs: the bound under every goal measured against SCG
+    fu = get("updates", "f-floor", "rps")
+    if (fu != "") {
+        print ""
+        print "| the Reactor Netty floor (same stub, same load) | this run | the goal it bounds |"
+        print "|---|---:|---|"
+        printf "| updates/s, floor / SCG | %s | gateway >= 2x SCG |\n", r2(ratio(fu, su))
+        printf "| updates/s, floor / nginx | %s | gateway >= 0.4x nginx |\n", r2(ratio(fu, nu))
+        printf "| CPU per update, floor / SCG | %s (%s vs %s us) | gateway <= 0.5x SCG |\n", r2(ratio(get("updates", "f-floor", "cpu"), sc)), get("updates", "f-floor", "cpu"), sc
+        if (get("paced", "f-floor", "rps") != "") printf "| added p50 / p99 over direct, paced | %s / %s | gateway <= 1 / 3 ms |\n", plus(get("paced", "f-floor", "p50") - d50), plus(get("paced", "f-floor", "p99") - d99)
+        fm = get("memory", "f-floor", "rss")
+        if (fm != "") printf "| peak RSS, the chart'"'"'s JVM options | %s MB | gateway <= 250 MB |\n", fm
+    }
     # data for the chart
     f = run "/chart-throughput.dat"; g2 = run "/chart-latency.dat"
     print "# target updates_per_s cached_get_per_s" > f
     print "# target paced_p50_ms paced_p99_ms" > g2
     for (i = 1; i <= nt; i++) {
-        t = targets[i]; label = (t == gw ? "mailreach-gateway" : (t == "d-scg" ? "SCG" : (t == "b-nginx" ? "nginx" : (t == "a-direct" ? "direct" : t))))
+        t = targets[i]; label = (t == gw ? "mailreach-gateway" : (t == "f-floor" ? "Netty floor" : (t == "d-scg" ? "SCG" : (t == "b-nginx" ? "nginx" : (t == "a-direct" ? "direct" : t)))))
         u = get("updates", t, "rps"); g = get("reads", t, "rps")
         if (u != "" || g != "") printf "\"%s\" %s %s\n", label, (u == "" ? "-" : u), (g == "" ? "-" : g) > f
         if (get("paced", t, "rps") != "") printf "\"%s\" %s %s\n", label, get("paced", t, "p50"), get("paced", t, "p99") > g2

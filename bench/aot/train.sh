@@ -54,7 +54,7 @@ t0=$SECONDS
 # shellcheck disable=SC2016
 start_group gateway-training "$out/training.log" \
     "exec \"$java\" ${BENCH_JAVA_OPTS:--Xms256m -Xmx512m} -XX:AOTCacheOutput=\"$out/app.aot\" -jar \"$app\" \
-      --server.port=$port --management.server.port=$mgmt --logging.structured.format.console=ecs \
+      --server.port=$port --management.server.port=$mgmt --logging.structured.format.console=com.mailreachgateway.system.EcsLogFormatter \
       --gateway.mailreach.rate-limit.requests-per-second=1000"
 gw=$LAST_PID
 AOT_TRAIN_SECONDS=$seconds "$here/workload.sh" "http://127.0.0.1:$port" "http://127.0.0.1:$mgmt" \
