@@ -21,10 +21,12 @@ import org.redisson.config.SingleServerConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * With {@code gateway.redis.enabled}, the shared budget and pause replace the local ones. The
@@ -42,8 +44,14 @@ class SharedStateConfiguration {
     /** See {@link #redissonConfig}. */
     static final Duration FAIR_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
 
+    /**
+     * Boot's Redis auto-configuration is excluded in application.yaml, so that a gateway without Redis
+     * does not load it; with Redis, its connection settings and Lettuce resources are imported here (a
+     * plain import: {@code @ImportAutoConfiguration} would apply the same exclusion).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "true")
+    @Import(DataRedisAutoConfiguration.class)
     static class Enabled {
 
         @Bean(initMethod = "start", destroyMethod = "close")
