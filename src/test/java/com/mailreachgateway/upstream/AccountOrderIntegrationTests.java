@@ -65,7 +65,8 @@ class AccountOrderIntegrationTests extends GatewayIntegrationTestSupport {
         assertThat(older.body()).isEqualTo(account(id, "config_rampup_target", "10"));
         assertThat(newer.status()).isEqualTo(200);
         assertThat(newer.body()).isEqualTo(account(id, "config_rampup_target", "12"));
-        assertThat(newer.at()).isGreaterThanOrEqualTo(older.at());
+        // The order that counts is MailReach's: the two answers travel on two connections, and the
+        // client may finish reading the later one first (seen: 4 ms apart on a loaded machine).
         List<LoggedRequest> received = receivedInOrder(mailReach, path);
         assertThat(received).extracting(LoggedRequest::getBodyAsString)
             .containsExactly("{\"config_rampup_target\":10}", "{\"config_rampup_target\":10}",
