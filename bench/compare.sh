@@ -104,6 +104,10 @@ for part in $parts; do
                    >"$out/redis-server.log" 2>&1 &
                redis_pid=$!
                for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null && break; sleep 0.1; done
+               # a redis-server already on the port would be measured instead of ours: refuse
+               sleep 0.2
+               kill -0 "$redis_pid" 2>/dev/null \
+                   || die "redis-server did not start on $redis_port (in use? see $out/redis-server.log)"
                GATEWAY_ARGS="--gateway.redis.enabled=true --spring.data.redis.url=redis://127.0.0.1:$redis_port ${GATEWAY_ARGS:-}" \
                    BENCH_LUA=post-many.lua "$here/run-all.sh" "${common[@]}" --conns 16 --only "" "${sut[@]}" \
                    --out "$out/redis" -- "${quiet[@]}" || { kill "$redis_pid"; exit 1; }
