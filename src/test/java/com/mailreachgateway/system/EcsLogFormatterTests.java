@@ -14,7 +14,9 @@ import org.slf4j.event.KeyValuePair;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.logging.logback.StructuredLogEncoder;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.env.Environment;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -30,19 +32,27 @@ class EcsLogFormatterTests {
     @Test
     void writesTheSameBytesAsBootsEcsFormatterForAnAuditLineWithAnExceptionAndUnicode() {
         // Boot's own encoder with its own "ecs" format, as logback-spring.xml would configure it.
-        LoggerContext context = new LoggerContext();
-        context.putObject(Environment.class.getName(), this.environment);
-        StructuredLogEncoder boot = new StructuredLogEncoder();
-        boot.setContext(context);
-        boot.setFormat("ecs");
-        boot.setCharset(StandardCharsets.UTF_8);
-        boot.start();
+        StructuredLogEncoder boot = encoder("ecs");
         EcsLogFormatter ours = new EcsLogFormatter(this.environment, this.converter);
         ILoggingEvent event = auditEvent();
 
         assertThat(new String(ours.formatAsBytes(event, StandardCharsets.UTF_8), StandardCharsets.UTF_8))
             .isEqualTo(new String(boot.encode(event), StandardCharsets.UTF_8));
         assertThat(ours.formatAsBytes(event, StandardCharsets.UTF_8)).isEqualTo(boot.encode(event));
+    }
+
+    @Test
+    void theProductionProfileNamesThisFormatterAndBootCreatesItByThatName() throws Exception {
+        Object format = new YamlPropertySourceLoader()
+            .load("prod", new ClassPathResource("application-prod.yaml"))
+            .get(0)
+            .getProperty("logging.structured.format.console");
+        assertThat(format).isEqualTo(EcsLogFormatter.class.getName());
+
+        StructuredLogEncoder named = encoder(format.toString());
+        StructuredLogEncoder ecs = encoder("ecs");
+        ILoggingEvent event = auditEvent();
+        assertThat(named.encode(event)).isEqualTo(ecs.encode(event));
     }
 
     @Test
@@ -60,6 +70,18 @@ class EcsLogFormatterTests {
         assertThat(json.path("caller").asString()).isEqualTo("crm");
         assertThat(json.path("message").asString()).isEqualTo("update caller=crm\nforged sent={first_name=Zoë 😀}");
         assertThat(json.path("error").path("type").asString()).isEqualTo(IllegalStateException.class.getName());
+    }
+
+    /** Boot's encoder as logback-spring.xml configures it, with {@code format}. */
+    private StructuredLogEncoder encoder(String format) {
+        LoggerContext context = new LoggerContext();
+        context.putObject(Environment.class.getName(), this.environment);
+        StructuredLogEncoder encoder = new StructuredLogEncoder();
+        encoder.setContext(context);
+        encoder.setFormat(format);
+        encoder.setCharset(StandardCharsets.UTF_8);
+        encoder.start();
+        return encoder;
     }
 
     private static ILoggingEvent auditEvent() {
