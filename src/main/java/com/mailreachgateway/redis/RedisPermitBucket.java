@@ -47,8 +47,6 @@ final class RedisPermitBucket implements PermitBucket {
     /** The last token request sent to Redis; the next one waits for it (see {@link #reserve}). */
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
-
-
     RedisPermitBucket(SharedRedis redis, int requestsPerSecond, int expectedReplicas, MeterRegistry registry) {
         this.redis = redis;
         this.key = redis.key("permits").getBytes(StandardCharsets.UTF_8);
