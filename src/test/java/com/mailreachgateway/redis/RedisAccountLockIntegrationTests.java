@@ -8,9 +8,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.mailreachgateway.state.AccountLock;
-import com.mailreachgateway.support.EmbeddedRedis;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,28 +34,20 @@ class RedisAccountLockIntegrationTests {
     /** The rest of the deadline plus the settle window (2 x response timeout). */
     private static final Duration LEASE = Duration.ofSeconds(30 + 20);
 
-    private final EmbeddedRedis redis = new EmbeddedRedis();
-
-    private final ClientResources resources = ClientResources.create();
-
-    private final List<SharedRedis> connections = new ArrayList<>();
-
     private final List<RedissonClient> redissons = new ArrayList<>();
 
     private final List<AccountLock> replicas = new ArrayList<>();
 
+    private SharedRedisFixture redis;
+
     @BeforeAll
     void startReplicas() {
-        this.redis.start();
-        RedisURI uri = this.redis.uri(Duration.ofMillis(500));
-        SharedStateProperties properties = new SharedStateProperties(true, "lock-test:",
-                SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1));
+        this.redis = new SharedRedisFixture();
         for (int i = 0; i < 3; i++) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SharedRedis shared = new SharedRedis(this.resources, uri, properties, registry);
-            shared.start();
-            RedissonClient redisson = Redisson.create(SharedStateConfiguration.redissonConfig(uri, null, null));
-            this.connections.add(shared);
+            SharedRedis shared = this.redis.connect("lock-test:", registry);
+            RedissonClient redisson = Redisson
+                .create(SharedStateConfiguration.redissonConfig(this.redis.uri(), null, null));
             this.redissons.add(redisson);
             this.replicas.add(new RedisAccountLock(redisson, shared, registry));
         }
@@ -67,9 +56,7 @@ class RedisAccountLockIntegrationTests {
     @AfterAll
     void stopReplicas() {
         this.redissons.forEach(RedissonClient::shutdown);
-        this.connections.forEach(SharedRedis::close);
-        this.resources.shutdown(0, 1, TimeUnit.SECONDS);
-        this.redis.stop();
+        this.redis.close();
     }
 
     @Test

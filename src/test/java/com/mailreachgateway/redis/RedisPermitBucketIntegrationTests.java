@@ -10,9 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.mailreachgateway.support.EmbeddedRedis;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,28 +33,18 @@ class RedisPermitBucketIntegrationTests {
     /** A grant completes on a scheduler thread a few ms after its token's time, never before it. */
     private static final long SCHEDULER_JITTER_MILLIS = 25;
 
-    private final EmbeddedRedis redis = new EmbeddedRedis();
-
-    private final ClientResources resources = ClientResources.create();
-
-    private final List<SharedRedis> connections = new ArrayList<>();
-
     private final List<RedisPermitBucket> buckets = new ArrayList<>();
 
     private final List<ScheduledExecutorService> schedulers = new ArrayList<>();
 
+    private SharedRedisFixture redis;
+
     @BeforeAll
     void startReplicas() {
-        this.redis.start();
-        RedisURI uri = this.redis.uri(Duration.ofMillis(500));
-        SharedStateProperties properties = new SharedStateProperties(true, "bucket-test:",
-                SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1));
+        this.redis = new SharedRedisFixture();
         for (int i = 0; i < 3; i++) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SharedRedis shared = new SharedRedis(this.resources, uri, properties, registry);
-            shared.start();
-            this.connections.add(shared);
-            this.buckets.add(new RedisPermitBucket(shared, RATE, 3, registry));
+            this.buckets.add(new RedisPermitBucket(this.redis.connect("bucket-test:", registry), RATE, 3, registry));
             this.schedulers.add(Executors.newSingleThreadScheduledExecutor());
         }
     }
@@ -65,9 +52,7 @@ class RedisPermitBucketIntegrationTests {
     @AfterAll
     void stopReplicas() {
         this.schedulers.forEach(ScheduledExecutorService::shutdownNow);
-        this.connections.forEach(SharedRedis::close);
-        this.resources.shutdown(0, 1, TimeUnit.SECONDS);
-        this.redis.stop();
+        this.redis.close();
     }
 
     @Test
