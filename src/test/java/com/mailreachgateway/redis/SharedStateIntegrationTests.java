@@ -303,11 +303,7 @@ class SharedStateIntegrationTests {
         String path = GatewayIntegrationTestSupport.upstreamPath(id);
         // The holder's attempts all go unanswered: it holds the account until its deadline (3 s) and then
         // for its settle window; everything else is answered at once.
-        this.mailReach.stubFor(post(urlPathMatching(path))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
-        this.mailReach.stubFor(post(urlPathMatching(path))
-            .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("holder"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(700)));
+        stubHolderSlow(id);
 
         var holder = update(0, id, "{\"first_name\":\"holder\"}").toFuture();
         await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
@@ -449,11 +445,7 @@ class SharedStateIntegrationTests {
     void whenRedisRestartsWhileUpdatesQueueForAnAccountEveryOneIsAnsweredWithinItsDeadline() {
         int id = ids.incrementAndGet();
         String path = GatewayIntegrationTestSupport.upstreamPath(id);
-        this.mailReach.stubFor(post(urlPathMatching(path))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
-        this.mailReach.stubFor(post(urlPathMatching(path))
-            .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("holder"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(700)));
+        stubHolderSlow(id);
         long start = System.nanoTime();
         List<CompletableFuture<long[]>> answers = new ArrayList<>();
         answers.add(timedUpdate(0, id, "holder"));
@@ -494,6 +486,16 @@ class SharedStateIntegrationTests {
             .get("gateway.redis.bucket.wait")
             .timer()
             .count();
+    }
+
+    /** MailReach answers an update of the account whose body names the "holder" after 700 ms, every other at once. */
+    private void stubHolderSlow(int id) {
+        String path = GatewayIntegrationTestSupport.upstreamPath(id);
+        this.mailReach.stubFor(post(urlPathMatching(path))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id))));
+        this.mailReach.stubFor(post(urlPathMatching(path))
+            .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("holder"))
+            .willReturn(okJson(GatewayIntegrationTestSupport.account(id)).withFixedDelay(700)));
     }
 
     /** MailReach answers the account's first update after {@code delayMillis}, every later one at once. */
