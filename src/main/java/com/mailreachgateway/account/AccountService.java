@@ -3,7 +3,8 @@ package com.mailreachgateway.account;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -19,6 +20,7 @@ import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.CachedAccount;
 import com.mailreachgateway.state.LaneRefusedException;
 import com.mailreachgateway.state.LoadTimeoutException;
+import com.mailreachgateway.upstream.AttemptWatch;
 import com.mailreachgateway.upstream.Deadline;
 import com.mailreachgateway.upstream.MailReachClient;
 import com.mailreachgateway.upstream.UpstreamExceptions.NotSentException;
@@ -80,12 +82,10 @@ class AccountService {
         }
         // Everything, audit included, happens inside the lane: once an update has started it
         // is finished and recorded even if its caller has gone away.
-        // Until when the account stays held after this update (its settle window, if an attempt got no answer).
-        AtomicLong holdUntil = new AtomicLong(System.nanoTime());
-        Mono<UpdateResult> work = Mono.defer(() -> {
+        Function<AccountLock.Held, Mono<UpdateResult>> work = (held) -> Mono.defer(() -> {
             long start = System.nanoTime();
             return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision, deadline, holdUntil))
+                .flatMap((decision) -> forward(id, decision, deadline, watch(held)))
                 .doOnSuccess((result) -> {
                     count(caller, "forwarded");
                     this.audit.update(requestId, caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
@@ -108,15 +108,12 @@ class AccountService {
                     return cause;
                 });
         });
-        // The lane wait counts against the same deadline: the turn must come while one attempt at
-        // MailReach still fits. An update whose turn does not come in time never starts, and says so.
-        // Behind this replica's lane, the account's turn across replicas: the wait for it counts against
-        // the same deadline, and the lease covers the rest of the deadline and a settle window, so a live
-        // holder never loses it mid-update while a dead one frees it in that time.
-        Mono<UpdateResult> locked = Mono.defer(() -> this.lock.acquire(id, laneWait(deadline),
-                deadline.remaining().plus(this.mailReach.settleTime())))
-            .flatMap((held) -> work.doFinally((signal) -> held.releaseAt(holdUntil.get())));
-        return Mono.defer(() -> this.lanes.run(id, locked, laneWait(deadline)))
+        // The account's turn across replicas is asked for first, as the update arrives, so turns follow
+        // arrival at the gateway as a whole; then this replica's lane (which alone orders updates while the
+        // lock is not in use). Both waits count against the deadline: the turn must come while one attempt
+        // at MailReach still fits. An update whose turn does not come in time never starts, and says so.
+        return Mono.defer(() -> this.lock.acquire(id, laneWait(deadline)))
+            .flatMap((held) -> inLane(id, held, work.apply(held), deadline))
             .onErrorMap(LaneRefusedException.class, (ex) -> {
                 NotSentException notSent = new NotSentException(ex.full()
                         ? "The account already has the most updates queued that the gateway accepts"
@@ -129,22 +126,54 @@ class AccountService {
             });
     }
 
+    /**
+     * Runs the work in the account's lane while {@code held}; the account is let go exactly once: by the
+     * work when it ran (whether or not its caller still waits), else when the caller stopped waiting
+     * before its turn (or the lane refused it).
+     */
+    private <T> Mono<T> inLane(int id, AccountLock.Held held, Mono<T> work, Deadline deadline) {
+        AtomicBoolean claimed = new AtomicBoolean();
+        Mono<T> once = Mono.defer(() -> claimed.compareAndSet(false, true)
+                ? work.doFinally((signal) -> held.release()) : Mono.error(LaneRefusedException.turnNotInTime()));
+        return this.lanes.run(id, once, laneWait(deadline)).doFinally((signal) -> {
+            if (claimed.compareAndSet(false, true)) {
+                held.release();
+            }
+        });
+    }
+
+    /** What the account's holder hears of each attempt, so that the next holder on any replica can wait it out. */
+    private static AttemptWatch watch(AccountLock.Held held) {
+        return new AttemptWatch() {
+
+            @Override
+            public Mono<Void> writing(Duration landsWithin) {
+                return held.attemptStarting(landsWithin);
+            }
+
+            @Override
+            public void ended(long settleUntilNanos) {
+                held.attemptEnded(settleUntilNanos);
+            }
+
+        };
+    }
+
     private Duration laneWait(Deadline deadline) {
         Duration wait = deadline.remaining().minus(this.mailReach.attemptTime());
         return wait.isNegative() ? Duration.ZERO : wait;
     }
 
-    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline, AtomicLong holdUntil) {
+    private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline, AttemptWatch watch) {
         countDecisions(decision);
         if (decision.verdict() != Decision.Verdict.FORWARD) {
             return Mono.error(new PolicyRefusedException(decision));
         }
-        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline)
+        return this.mailReach.updateAccount(id, MAPPER.writeValueAsBytes(decision.forward()), deadline, watch)
             .flatMap((answer) -> {
                 if (answer.settling()) {
                     // An earlier attempt may still land: the next update waits until it no longer can.
                     this.lanes.holdUntil(id, answer.settleUntilNanos());
-                    holdUntil.set(answer.settleUntilNanos());
                 }
                 UpdateResult result = new UpdateResult(answer.account(), decision, null);
                 // Stored before the lane moves on, so the next update (on any replica) sees it; a store
@@ -157,7 +186,6 @@ class AccountService {
                 }
                 else if (ex instanceof UpdateInDoubtException doubt) {
                     settleInDoubt(id, doubt.settleUntilNanos());
-                    holdUntil.set(doubt.settleUntilNanos());
                 }
                 return new DecidedFailure(decision, ex);
             });

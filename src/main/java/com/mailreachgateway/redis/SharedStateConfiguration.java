@@ -82,9 +82,10 @@ class SharedStateConfiguration {
          * Redis down at start does not stop the gateway from starting.
          */
         @Bean(destroyMethod = "shutdown")
-        RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection) {
+        RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection,
+                SharedStateProperties properties) {
             return Redisson.create(redissonConfig(uri(redis, connection), connection.getUsername(),
-                    connection.getPassword()));
+                    connection.getPassword(), properties.lockLease()));
         }
 
         @Bean
@@ -101,17 +102,20 @@ class SharedStateConfiguration {
 
     /**
      * Redisson's configuration for the account locks: the same Redis and timeouts as the Lettuce
-     * connection, no retries (a failed lock call goes to the fallback at once), a small pool.
+     * connection, no retries (a failed lock call goes to the fallback at once), one connection for
+     * commands, and the watchdog lease.
      */
-    static Config redissonConfig(RedisURI uri, String username, String password) {
+    static Config redissonConfig(RedisURI uri, String username, String password, Duration lockLease) {
         Config config = new Config();
         config.setLazyInitialization(true);
-        // Redisson drops a queued waiter that has not had its turn this long after the lease it queued
-        // behind ends (it would queue again at the tail, behind later updates): far longer than any
-        // update waits (its deadline), so a live waiter keeps its place (RedisAccountLockIntegrationTests).
-        // Explicit, as Redisson 4.0.0's default, so that an upgrade cannot shorten it. The price, from
-        // Redisson's script: a replica that dies while its update is queued (not holding) keeps that
-        // account from the next updates for up to the lease plus this long.
+        // The lease of a lock taken without one: the watchdog renews it every third of this while the
+        // replica lives, so a replica that dies frees its accounts within one lease.
+        config.setLockWatchdogTimeout(lockLease.toMillis());
+        // Redisson drops a queued waiter whose turn has not come this long after the turn it queued behind
+        // was due. Its script (4.0.0) uses tryLock's own wait instead when one is given, as the gateway
+        // always does: a waiter stays queued as long as it waits, and one that dies while queued keeps the
+        // account from the next updates for at most its wait. This value applies only to a tryLock without
+        // a wait; explicit so that an upgrade cannot change it unnoticed.
         config.setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT.toMillis());
         int timeout = (int) uri.getTimeout().toMillis();
         SingleServerConfig server = config.useSingleServer()
@@ -120,8 +124,11 @@ class SharedStateConfiguration {
             .setTimeout(timeout)
             .setConnectTimeout(timeout)
             .setRetryAttempts(0)
+            // One connection: two updates of one account that arrive on this replica one after the other
+            // join the account's queue in Redis in that order (on several connections the second request
+            // could overtake the first).
             .setConnectionMinimumIdleSize(1)
-            .setConnectionPoolSize(8)
+            .setConnectionPoolSize(1)
             .setSubscriptionConnectionMinimumIdleSize(1)
             .setSubscriptionConnectionPoolSize(4);
         if (password != null) {

@@ -22,13 +22,15 @@ import org.springframework.validation.annotation.Validated;
  * @param expectedReplicas how many replicas share the budget; in fallback each takes
  * {@code floor(requests-per-second / expected-replicas)} (at least one)
  * @param probeInterval how often a replica in fallback checks whether Redis answers again
+ * @param lockLease how long an account stays held by a replica that stopped renewing its turn (it
+ * died, or lost Redis); a live holder renews it every third of this
  */
 @Validated
 @ConfigurationProperties("gateway.redis")
 public record SharedStateProperties(@DefaultValue("false") boolean enabled,
         @NotBlank @DefaultValue("mailreach-gateway:") String keyPrefix,
         @NotNull @DefaultValue("local-share") OnFailure onFailure, @Min(1) @DefaultValue("1") int expectedReplicas,
-        @NotNull @DefaultValue("1s") Duration probeInterval) {
+        @NotNull @DefaultValue("1s") Duration probeInterval, @NotNull @DefaultValue("3s") Duration lockLease) {
 
     /** What a replica does while Redis is unreachable. */
     public enum OnFailure {

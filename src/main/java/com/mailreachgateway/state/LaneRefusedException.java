@@ -23,6 +23,14 @@ public final class LaneRefusedException extends RuntimeException {
         return new LaneRefusedException(false, Duration.ZERO);
     }
 
+    /**
+     * The account's turn came, but an attempt of an earlier update may still land at MailReach for
+     * longer than the caller can wait.
+     */
+    public static LaneRefusedException busyFor(Duration settling) {
+        return new LaneRefusedException(false, settling);
+    }
+
     /** Whether the queue was full (else the wait ran out). */
     public boolean full() {
         return this.full;

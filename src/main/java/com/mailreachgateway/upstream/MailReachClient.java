@@ -129,13 +129,16 @@ public class MailReachClient {
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
     public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
-        return Mono.defer(() -> call(new Call(HttpMethod.GET, deadline), id, null));
+        return Mono.defer(() -> call(new Call(HttpMethod.GET, deadline, AttemptWatch.NONE), id, null));
     }
 
-    /** {@code POST /v1/accounts/{id}} with a JSON body: the updated account, and whether an attempt may still land. */
-    public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline) {
+    /**
+     * {@code POST /v1/accounts/{id}} with a JSON body: the updated account, and whether an attempt may
+     * still land. {@code watch} hears of every attempt before it is written and when it has ended.
+     */
+    public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline, AttemptWatch watch) {
         return Mono.defer(() -> {
-            Call call = new Call(HttpMethod.POST, deadline);
+            Call call = new Call(HttpMethod.POST, deadline, watch);
             return call(call, id, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
         });
     }
@@ -149,7 +152,10 @@ public class MailReachClient {
         return Mono.deferContextual((context) -> {
             call.requestId = RequestIds.of(context);
             return admit(call);
-        }).flatMap((probe) -> attempt(call, id, body, probe))
+        }).flatMap((probe) -> call.watch.writing(attemptTime().plus(settleTime()))
+            .onErrorResume((ex) -> refused(probe, ex))
+            .then(Mono.defer(() -> attempt(call, id, body, probe)
+                .doFinally((signal) -> call.watch.ended(call.settleUntil)))))
             .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
             .transformDeferred(RetryOperator.of(this.retry))
             .onErrorMap((ex) -> toGatewayError(ex, call));
@@ -203,7 +209,7 @@ public class MailReachClient {
         });
     }
 
-    private Mono<Boolean> refused(boolean probe, GatewayException refusal) {
+    private <T> Mono<T> refused(boolean probe, Throwable refusal) {
         if (probe) {
             this.pause.probeEnded(false);
         }
@@ -471,6 +477,8 @@ public class MailReachClient {
 
         final Deadline deadline;
 
+        final AttemptWatch watch;
+
         int attempts;
 
         /** The caller's request id, for the log lines of this call ({@code null} for a shared read). */
@@ -485,9 +493,10 @@ public class MailReachClient {
         /** Until when an unanswered attempt may still land ({@link System#nanoTime()}); 0 if none. */
         long settleUntil;
 
-        Call(HttpMethod method, Deadline deadline) {
+        Call(HttpMethod method, Deadline deadline, AttemptWatch watch) {
             this.method = method;
             this.deadline = deadline;
+            this.watch = watch;
         }
 
         /** Whether an attempt that starts after {@code wait} still ends before the deadline. */

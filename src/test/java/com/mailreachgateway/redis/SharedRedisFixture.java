@@ -37,7 +37,7 @@ final class SharedRedisFixture implements AutoCloseable {
     /** A started connection of one more replica, its keys under {@code prefix}. */
     SharedRedis connect(String prefix, MeterRegistry registry) {
         SharedStateProperties properties = new SharedStateProperties(true, prefix,
-                SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1));
+                SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1), Duration.ofSeconds(3));
         SharedRedis shared = new SharedRedis(this.resources, this.uri, properties, registry);
         shared.start();
         this.connections.add(shared);
