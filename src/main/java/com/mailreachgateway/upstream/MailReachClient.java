@@ -22,8 +22,6 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,6 +31,7 @@ import com.mailreachgateway.system.RequestIds;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -57,6 +56,9 @@ public class MailReachClient {
     public static final String INSTANCE = "mailreach";
 
     private static final Logger logger = LoggerFactory.getLogger(MailReachClient.class);
+
+    /** Why a 1xx or 3xx (e.g. a redirect to https: a wrong base URL) is not passed on. */
+    private static final String NOT_AN_API_STATUS = "a status MailReach's API does not answer";
 
     private final MailReachProperties properties;
 
@@ -129,13 +131,13 @@ public class MailReachClient {
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
     public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
-        return Mono.defer(() -> call(new Call(HttpMethod.GET, deadline), id, null));
+        return Mono.defer(() -> call(new Call(HttpMethod.GET, id, deadline), id, null));
     }
 
     /** {@code POST /v1/accounts/{id}} with a JSON body: the updated account, and whether an attempt may still land. */
     public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline) {
         return Mono.defer(() -> {
-            Call call = new Call(HttpMethod.POST, deadline);
+            Call call = new Call(HttpMethod.POST, id, deadline);
             return call(call, id, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
         });
     }
@@ -246,28 +248,47 @@ public class MailReachClient {
     private Mono<byte[]> handle(ClientResponse response, int number, Call call) {
         int status = response.statusCode().value();
         if (response.statusCode().is2xxSuccessful()) {
+            // From here on MailReach has answered: whatever fails now (the body), the attempt is answered.
+            call.statusArrived(badResponse(status, number, "an answer whose body could not be read"));
             return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((json) -> {
-                if (!isJsonObject(json)) {
-                    return Mono.error(new AttemptFailure(AttemptFailure.Kind.BAD_RESPONSE, status, number,
-                            Duration.ZERO, false, false, null));
+                String notTheAccount = AccountAnswer.whyNot(json, call.accountId);
+                if (notTheAccount != null) {
+                    return Mono.error(refusedAnswer(badResponse(status, number, notTheAccount), call));
                 }
                 return Mono.just(json);
             });
         }
         AttemptFailure.Kind kind = classify(status);
-        Duration retryAfter = (status == 429 || status == 503)
-                ? parseRetryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER), this.clock)
-                : null;
+        String header = (status == 429 || status == 503)
+                ? response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER) : null;
+        Duration retryAfter = parseRetryAfter(header, this.clock);
         // The limit is the key's: a 429 (or a 503 that says how long) pauses every call on it.
         boolean pausesKey = status == 429 || retryAfter != null;
         Duration wait = (retryAfter != null) ? retryAfter : backoff(number);
         if (pausesKey) {
             this.pause.pause(wait);
         }
+        boolean fits = call.fits(wait);
+        call.statusArrived(new AttemptFailure(kind, status, number, wait, pausesKey, fits,
+                (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message("", status)));
         return response.bodyToMono(String.class)
             .defaultIfEmpty("")
-            .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
-                    message(text, status))));
+            .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, fits,
+                    (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message(text, status))));
+    }
+
+    /** A 2xx, or a status MailReach's API does not answer, that the gateway cannot pass on as an account. */
+    private static AttemptFailure badResponse(int status, int number, String why) {
+        return new AttemptFailure(AttemptFailure.Kind.BAD_RESPONSE, status, number, Duration.ZERO, false, false, why);
+    }
+
+    /** One WARN line: MailReach answered, and the answer is not one the gateway can use. */
+    private AttemptFailure refusedAnswer(AttemptFailure failure, Call call) {
+        try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+            logger.warn("MailReach answered {} {} with HTTP {} and {}; not passed on, not cached", call.method,
+                    call.accountId, failure.status, failure.upstreamMessage);
+        }
+        return failure;
     }
 
     private static AttemptFailure.Kind classify(int status) {
@@ -288,8 +309,23 @@ public class MailReachClient {
         return AttemptFailure.Kind.BAD_RESPONSE;
     }
 
-    /** An attempt that ended without a status: whether its request was written decides what it left behind. */
+    /**
+     * An attempt that ended in an error outside {@link #handle}. If its status had arrived, MailReach
+     * answered it (for an update: applied or refused, not in doubt), whatever went wrong with the body
+     * after (over the in-memory limit, cut short, too slow): it ends as that status says. Otherwise it
+     * ended without a status, and whether its request was written decides what it left behind.
+     */
     private AttemptFailure failure(Throwable ex, int number, Call call, boolean written) {
+        AttemptFailure answered = call.statusOf(number);
+        if (answered != null) {
+            if (answered.status < 200 || answered.status > 299) {
+                return answered;
+            }
+            return refusedAnswer(badResponse(answered.status, number, hasCause(ex, DataBufferLimitException.class)
+                    ? "a body over the " + MailReachClientConfiguration.MAX_ANSWER_BYTES / (1024 * 1024)
+                            + " MiB the gateway reads"
+                    : "a body that did not arrive whole"), call);
+        }
         AttemptFailure.Kind kind;
         if (!written) {
             kind = AttemptFailure.Kind.NOT_SENT;
@@ -366,28 +402,16 @@ public class MailReachClient {
                 Duration left = this.pause.remaining();
                 yield new UpstreamExceptions.UpstreamThrottledException(left.isZero() ? failure.nextWait : left);
             }
-            case SERVER_ERROR, BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
-                    (failure.status > 0) ? "HTTP " + failure.status : "invalid response", call.attempts);
+            case SERVER_ERROR -> new UpstreamExceptions.UpstreamUnavailableException("HTTP " + failure.status,
+                    call.attempts);
+            case BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
+                    "HTTP " + failure.status + " with " + failure.upstreamMessage, call.attempts);
             case TIMEOUT -> new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
             case CONNECTION_LOST -> new UpstreamExceptions.UpstreamUnavailableException("connection lost",
                     call.attempts);
             case NOT_SENT -> new UpstreamExceptions.NotSentException("MailReach could not be reached",
                     failure.nextWait);
         };
-    }
-
-    /** Whether the body is one well-formed JSON object: read as tokens, no tree is built. */
-    private boolean isJsonObject(byte[] json) {
-        try (JsonParser parser = this.jsonMapper.createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        }
-        catch (RuntimeException ex) {
-            return false;
-        }
     }
 
     /** MailReach's error text for the caller: its {@code message} or {@code error}, else the body. */
@@ -469,9 +493,18 @@ public class MailReachClient {
 
         final HttpMethod method;
 
+        /** The account the call is about: a 2xx body must be this account. */
+        final int accountId;
+
         final Deadline deadline;
 
         int attempts;
+
+        /**
+         * How the last attempt whose status arrived ends if its body then fails. Volatile: the
+         * attempt's timeout may fire on another thread just as the status comes in.
+         */
+        volatile AttemptFailure answeredAs;
 
         /** The caller's request id, for the log lines of this call ({@code null} for a shared read). */
         String requestId;
@@ -485,9 +518,21 @@ public class MailReachClient {
         /** Until when an unanswered attempt may still land ({@link System#nanoTime()}); 0 if none. */
         long settleUntil;
 
-        Call(HttpMethod method, Deadline deadline) {
+        Call(HttpMethod method, int accountId, Deadline deadline) {
             this.method = method;
+            this.accountId = accountId;
             this.deadline = deadline;
+        }
+
+        /** An attempt got its status: MailReach answered it, and it ends as {@code failure} if it fails after. */
+        void statusArrived(AttemptFailure failure) {
+            this.answeredAs = failure;
+        }
+
+        /** How attempt {@code number} ends if its status arrived before it failed; {@code null} if it did not. */
+        AttemptFailure statusOf(int number) {
+            AttemptFailure answered = this.answeredAs;
+            return (answered != null && answered.attempt == number) ? answered : null;
         }
 
         /** Whether an attempt that starts after {@code wait} still ends before the deadline. */
