@@ -82,6 +82,9 @@ public class MailReachClient {
 
     private final ConcurrentMap<String, Counter> retryCounters = new ConcurrentHashMap<>();
 
+    /** Registered at start, so that the alert on it sees a zero before the first capped header. */
+    private final Counter cappedRetryAfters;
+
     /** When the circuit last opened, so that {@code Retry-After} says how long is left. */
     private volatile long openedAt = System.nanoTime();
 
@@ -96,6 +99,9 @@ public class MailReachClient {
         this.retry = mailReachRetry;
         this.registry = registry;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
+        this.cappedRetryAfters = Counter.builder("gateway.upstream.retry_after.capped")
+            .description("Retry-After headers from MailReach longer than gateway.mailreach.max-pause, cut to it")
+            .register(registry);
         this.circuitBreaker.getEventPublisher().onStateTransition((event) -> {
             logger.warn("MailReach circuit breaker {}", event.getStateTransition());
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
@@ -261,7 +267,7 @@ public class MailReachClient {
         AttemptFailure.Kind kind = classify(status);
         String header = (status == 429 || status == 503)
                 ? response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER) : null;
-        Duration retryAfter = parseRetryAfter(header, this.clock);
+        Duration retryAfter = capped(parseRetryAfter(header, this.clock), header, call);
         // The limit is the key's: a 429 (or a 503 that says how long) pauses every call on it.
         boolean pausesKey = status == 429 || retryAfter != null;
         Duration wait = (retryAfter != null) ? retryAfter : backoff(number);
@@ -289,6 +295,40 @@ public class MailReachClient {
                     call.accountId, failure.status, failure.upstreamMessage);
         }
         return failure;
+    }
+
+    /**
+     * The pause a {@code Retry-After} may put on the key: at most {@code max-pause}. The limit is
+     * the company's, so one absurd header (a day, a date years ahead) would otherwise stop every
+     * update for as long; a longer one is cut, counted, and logged on one line.
+     */
+    private Duration capped(Duration asked, String header, Call call) {
+        if (asked == null) {
+            return null;
+        }
+        Duration applied = capped(asked, this.properties.maxPause());
+        if (applied.compareTo(asked) < 0) {
+            this.cappedRetryAfters.increment();
+            try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+                logger.warn("MailReach asked to pause the company key for {} s (Retry-After: {}); the gateway pauses "
+                        + "it for {} (gateway.mailreach.max-pause)", asked.getSeconds(), abbreviated(header),
+                        readable(applied));
+            }
+        }
+        return applied;
+    }
+
+    /** {@code asked}, or {@code max} when it is longer. */
+    static Duration capped(Duration asked, Duration max) {
+        return (asked.compareTo(max) > 0) ? max : asked;
+    }
+
+    private static String abbreviated(String header) {
+        return (header.length() > 64) ? header.substring(0, 64) + "..." : header;
+    }
+
+    private static String readable(Duration duration) {
+        return (duration.toMillis() % 1000 == 0) ? duration.getSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private static AttemptFailure.Kind classify(int status) {
@@ -435,24 +475,35 @@ public class MailReachClient {
         return (text.length() > 500) ? text.substring(0, 500) : text;
     }
 
-    /** {@code Retry-After} as delta-seconds or an HTTP-date; {@code null} when absent or unreadable. */
+    /**
+     * {@code Retry-After} as delta-seconds or an HTTP-date; {@code null} when absent or unreadable
+     * (a sign, a fraction, another date format). Never throws: delta-seconds too large for a
+     * {@code long} read as the longest {@link Duration}, and a date in the past as no wait. The
+     * caller caps the result at {@code max-pause} before any arithmetic with it.
+     */
     static Duration parseRetryAfter(String value, Clock clock) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return null;
         }
         String text = value.strip();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
+        if (text.isEmpty()) {
+            return null;
         }
-        catch (NumberFormatException ex) {
+        if (text.chars().allMatch((c) -> c >= '0' && c <= '9')) {
             try {
-                ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(clock.instant(), at.toInstant());
-                return wait.isNegative() ? Duration.ZERO : wait;
+                return Duration.ofSeconds(Long.parseLong(text));
             }
-            catch (RuntimeException unreadable) {
-                return null;
+            catch (NumberFormatException tooLarge) {
+                return Duration.ofSeconds(Long.MAX_VALUE);
             }
+        }
+        try {
+            ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration wait = Duration.between(clock.instant(), at.toInstant());
+            return wait.isNegative() ? Duration.ZERO : wait;
+        }
+        catch (RuntimeException unreadable) {
+            return null;
         }
     }
 
