@@ -29,9 +29,9 @@ import com.mailreachgateway.system.GatewayException;
 import com.mailreachgateway.system.RequestIds;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -274,12 +274,11 @@ public class MailReachClient {
         if (pausesKey) {
             this.pause.pause(wait);
         }
-        boolean fits = call.fits(wait);
-        call.statusArrived(new AttemptFailure(kind, status, number, wait, pausesKey, fits,
+        call.statusArrived(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
                 (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message("", status)));
         return response.bodyToMono(String.class)
             .defaultIfEmpty("")
-            .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, fits,
+            .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
                     (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message(text, status))));
     }
 
@@ -445,7 +444,7 @@ public class MailReachClient {
             case SERVER_ERROR -> new UpstreamExceptions.UpstreamUnavailableException("HTTP " + failure.status,
                     call.attempts);
             case BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
-                    "HTTP " + failure.status + " with " + failure.upstreamMessage, call.attempts);
+                    "HTTP " + failure.status + ": " + failure.upstreamMessage, call.attempts);
             case TIMEOUT -> new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
             case CONNECTION_LOST -> new UpstreamExceptions.UpstreamUnavailableException("connection lost",
                     call.attempts);
