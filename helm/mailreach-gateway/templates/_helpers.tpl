@@ -148,6 +148,7 @@ gateway:
     connect-timeout: {{ .Values.mailreach.connectTimeout }}
     response-timeout: {{ .Values.mailreach.responseTimeout }}
     deadline: {{ .Values.mailreach.deadline }}
+    max-pause: {{ .Values.mailreach.maxPause }}
     rate-limit:
       requests-per-second: {{ include "mailreach-gateway.requestsPerSecond" . }}
       max-wait: {{ .Values.rateLimit.maxWait }}

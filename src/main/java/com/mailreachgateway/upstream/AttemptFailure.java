@@ -66,7 +66,7 @@ final class AttemptFailure extends RuntimeException {
     /** Whether the next attempt, after its wait, could still finish before the call's deadline. */
     final boolean fitsDeadline;
 
-    /** MailReach's own words, for client errors. */
+    /** MailReach's own words, for client errors; what was wrong with the answer, for bad responses. */
     final String upstreamMessage;
 
     AttemptFailure(Kind kind, int status, int attempt, Duration nextWait, boolean pausesKey, boolean fitsDeadline,

@@ -23,7 +23,11 @@ public interface KeyPause {
         return Mono.fromSupplier(this::admit);
     }
 
-    /** MailReach asked the key to wait {@code retryAfter} from now (an earlier, longer pause stands). */
+    /**
+     * MailReach asked the key to wait {@code retryAfter} from now (an earlier, longer pause stands).
+     * The client has already cut it to {@code gateway.mailreach.max-pause}, so it is always short
+     * enough for nanosecond arithmetic.
+     */
     void pause(Duration retryAfter);
 
     /**

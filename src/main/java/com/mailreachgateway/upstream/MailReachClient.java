@@ -22,8 +22,6 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +29,7 @@ import com.mailreachgateway.system.GatewayException;
 import com.mailreachgateway.system.RequestIds;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -58,6 +57,9 @@ public class MailReachClient {
 
     private static final Logger logger = LoggerFactory.getLogger(MailReachClient.class);
 
+    /** Why a 1xx or 3xx (e.g. a redirect to https: a wrong base URL) is not passed on. */
+    private static final String NOT_AN_API_STATUS = "a status MailReach's API does not answer";
+
     private final MailReachProperties properties;
 
     private final WebClient webClient;
@@ -80,6 +82,9 @@ public class MailReachClient {
 
     private final ConcurrentMap<String, Counter> retryCounters = new ConcurrentHashMap<>();
 
+    /** Registered at start, so that the alert on it sees a zero before the first capped header. */
+    private final Counter cappedRetryAfters;
+
     /** When the circuit last opened, so that {@code Retry-After} says how long is left. */
     private volatile long openedAt = System.nanoTime();
 
@@ -94,6 +99,9 @@ public class MailReachClient {
         this.retry = mailReachRetry;
         this.registry = registry;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
+        this.cappedRetryAfters = Counter.builder("gateway.upstream.retry_after.capped")
+            .description("Retry-After headers from MailReach longer than gateway.mailreach.max-pause, cut to it")
+            .register(registry);
         this.circuitBreaker.getEventPublisher().onStateTransition((event) -> {
             logger.warn("MailReach circuit breaker {}", event.getStateTransition());
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
@@ -129,7 +137,7 @@ public class MailReachClient {
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
     public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
-        return Mono.defer(() -> call(new Call(HttpMethod.GET, deadline, AttemptWatch.NONE), id, null));
+        return Mono.defer(() -> call(new Call(HttpMethod.GET, id, deadline, AttemptWatch.NONE), id, null));
     }
 
     /**
@@ -138,7 +146,7 @@ public class MailReachClient {
      */
     public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline, AttemptWatch watch) {
         return Mono.defer(() -> {
-            Call call = new Call(HttpMethod.POST, deadline, watch);
+            Call call = new Call(HttpMethod.POST, id, deadline, watch);
             return call(call, id, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
         });
     }
@@ -252,28 +260,80 @@ public class MailReachClient {
     private Mono<byte[]> handle(ClientResponse response, int number, Call call) {
         int status = response.statusCode().value();
         if (response.statusCode().is2xxSuccessful()) {
+            // From here on MailReach has answered: whatever fails now (the body), the attempt is answered.
+            call.statusArrived(badResponse(status, number, "an answer whose body could not be read"));
             return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((json) -> {
-                if (!isJsonObject(json)) {
-                    return Mono.error(new AttemptFailure(AttemptFailure.Kind.BAD_RESPONSE, status, number,
-                            Duration.ZERO, false, false, null));
+                String notTheAccount = AccountAnswer.whyNot(json, call.accountId);
+                if (notTheAccount != null) {
+                    return Mono.error(refusedAnswer(badResponse(status, number, notTheAccount), call));
                 }
                 return Mono.just(json);
             });
         }
         AttemptFailure.Kind kind = classify(status);
-        Duration retryAfter = (status == 429 || status == 503)
-                ? parseRetryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER), this.clock)
-                : null;
+        String header = (status == 429 || status == 503)
+                ? response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER) : null;
+        Duration retryAfter = capped(parseRetryAfter(header, this.clock), header, call);
         // The limit is the key's: a 429 (or a 503 that says how long) pauses every call on it.
         boolean pausesKey = status == 429 || retryAfter != null;
         Duration wait = (retryAfter != null) ? retryAfter : backoff(number);
         if (pausesKey) {
             this.pause.pause(wait);
         }
+        call.statusArrived(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
+                (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message("", status)));
         return response.bodyToMono(String.class)
             .defaultIfEmpty("")
             .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
-                    message(text, status))));
+                    (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message(text, status))));
+    }
+
+    /** A 2xx, or a status MailReach's API does not answer, that the gateway cannot pass on as an account. */
+    private static AttemptFailure badResponse(int status, int number, String why) {
+        return new AttemptFailure(AttemptFailure.Kind.BAD_RESPONSE, status, number, Duration.ZERO, false, false, why);
+    }
+
+    /** One WARN line: MailReach answered, and the answer is not one the gateway can use. */
+    private AttemptFailure refusedAnswer(AttemptFailure failure, Call call) {
+        try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+            logger.warn("MailReach answered {} {} with HTTP {} and {}; not passed on, not cached", call.method,
+                    call.accountId, failure.status, failure.upstreamMessage);
+        }
+        return failure;
+    }
+
+    /**
+     * The pause a {@code Retry-After} may put on the key: at most {@code max-pause}. The limit is
+     * the company's, so one absurd header (a day, a date years ahead) would otherwise stop every
+     * update for as long; a longer one is cut, counted, and logged on one line.
+     */
+    private Duration capped(Duration asked, String header, Call call) {
+        if (asked == null) {
+            return null;
+        }
+        Duration applied = capped(asked, this.properties.maxPause());
+        if (applied.compareTo(asked) < 0) {
+            this.cappedRetryAfters.increment();
+            try (RequestIds.MdcScope scope = RequestIds.inMdc(call.requestId)) {
+                logger.warn("MailReach asked to pause the company key for {} s (Retry-After: {}); the gateway pauses "
+                        + "it for {} (gateway.mailreach.max-pause)", asked.getSeconds(), abbreviated(header),
+                        readable(applied));
+            }
+        }
+        return applied;
+    }
+
+    /** {@code asked}, or {@code max} when it is longer. */
+    static Duration capped(Duration asked, Duration max) {
+        return (asked.compareTo(max) > 0) ? max : asked;
+    }
+
+    private static String abbreviated(String header) {
+        return (header.length() > 64) ? header.substring(0, 64) + "..." : header;
+    }
+
+    private static String readable(Duration duration) {
+        return (duration.toMillis() % 1000 == 0) ? duration.getSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private static AttemptFailure.Kind classify(int status) {
@@ -294,8 +354,23 @@ public class MailReachClient {
         return AttemptFailure.Kind.BAD_RESPONSE;
     }
 
-    /** An attempt that ended without a status: whether its request was written decides what it left behind. */
+    /**
+     * An attempt that ended in an error outside {@link #handle}. If its status had arrived, MailReach
+     * answered it (for an update: applied or refused, not in doubt), whatever went wrong with the body
+     * after (over the in-memory limit, cut short, too slow): it ends as that status says. Otherwise it
+     * ended without a status, and whether its request was written decides what it left behind.
+     */
     private AttemptFailure failure(Throwable ex, int number, Call call, boolean written) {
+        AttemptFailure answered = call.statusOf(number);
+        if (answered != null) {
+            if (answered.status < 200 || answered.status > 299) {
+                return answered;
+            }
+            return refusedAnswer(badResponse(answered.status, number, hasCause(ex, DataBufferLimitException.class)
+                    ? "a body over the " + MailReachClientConfiguration.MAX_ANSWER_BYTES / (1024 * 1024)
+                            + " MiB the gateway reads"
+                    : "a body that did not arrive whole"), call);
+        }
         AttemptFailure.Kind kind;
         if (!written) {
             kind = AttemptFailure.Kind.NOT_SENT;
@@ -372,28 +447,16 @@ public class MailReachClient {
                 Duration left = this.pause.remaining();
                 yield new UpstreamExceptions.UpstreamThrottledException(left.isZero() ? failure.nextWait : left);
             }
-            case SERVER_ERROR, BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
-                    (failure.status > 0) ? "HTTP " + failure.status : "invalid response", call.attempts);
+            case SERVER_ERROR -> new UpstreamExceptions.UpstreamUnavailableException("HTTP " + failure.status,
+                    call.attempts);
+            case BAD_RESPONSE -> new UpstreamExceptions.UpstreamUnavailableException(
+                    "HTTP " + failure.status + ": " + failure.upstreamMessage, call.attempts);
             case TIMEOUT -> new UpstreamExceptions.UpstreamTimeoutException(this.properties.deadline());
             case CONNECTION_LOST -> new UpstreamExceptions.UpstreamUnavailableException("connection lost",
                     call.attempts);
             case NOT_SENT -> new UpstreamExceptions.NotSentException("MailReach could not be reached",
                     failure.nextWait);
         };
-    }
-
-    /** Whether the body is one well-formed JSON object: read as tokens, no tree is built. */
-    private boolean isJsonObject(byte[] json) {
-        try (JsonParser parser = this.jsonMapper.createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        }
-        catch (RuntimeException ex) {
-            return false;
-        }
     }
 
     /** MailReach's error text for the caller: its {@code message} or {@code error}, else the body. */
@@ -417,24 +480,35 @@ public class MailReachClient {
         return (text.length() > 500) ? text.substring(0, 500) : text;
     }
 
-    /** {@code Retry-After} as delta-seconds or an HTTP-date; {@code null} when absent or unreadable. */
+    /**
+     * {@code Retry-After} as delta-seconds or an HTTP-date; {@code null} when absent or unreadable
+     * (a sign, a fraction, another date format). Never throws: delta-seconds too large for a
+     * {@code long} read as the longest {@link Duration}, and a date in the past as no wait. The
+     * caller caps the result at {@code max-pause} before any arithmetic with it.
+     */
     static Duration parseRetryAfter(String value, Clock clock) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return null;
         }
         String text = value.strip();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
+        if (text.isEmpty()) {
+            return null;
         }
-        catch (NumberFormatException ex) {
+        if (text.chars().allMatch((c) -> c >= '0' && c <= '9')) {
             try {
-                ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(clock.instant(), at.toInstant());
-                return wait.isNegative() ? Duration.ZERO : wait;
+                return Duration.ofSeconds(Long.parseLong(text));
             }
-            catch (RuntimeException unreadable) {
-                return null;
+            catch (NumberFormatException tooLarge) {
+                return Duration.ofSeconds(Long.MAX_VALUE);
             }
+        }
+        try {
+            ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration wait = Duration.between(clock.instant(), at.toInstant());
+            return wait.isNegative() ? Duration.ZERO : wait;
+        }
+        catch (RuntimeException unreadable) {
+            return null;
         }
     }
 
@@ -475,11 +549,20 @@ public class MailReachClient {
 
         final HttpMethod method;
 
+        /** The account the call is about: a 2xx body must be this account. */
+        final int accountId;
+
         final Deadline deadline;
 
         final AttemptWatch watch;
 
         int attempts;
+
+        /**
+         * How the last attempt whose status arrived ends if its body then fails. Volatile: the
+         * attempt's timeout may fire on another thread just as the status comes in.
+         */
+        volatile AttemptFailure answeredAs;
 
         /** The caller's request id, for the log lines of this call ({@code null} for a shared read). */
         String requestId;
@@ -493,10 +576,22 @@ public class MailReachClient {
         /** Until when an unanswered attempt may still land ({@link System#nanoTime()}); 0 if none. */
         long settleUntil;
 
-        Call(HttpMethod method, Deadline deadline, AttemptWatch watch) {
+        Call(HttpMethod method, int accountId, Deadline deadline, AttemptWatch watch) {
             this.method = method;
+            this.accountId = accountId;
             this.deadline = deadline;
             this.watch = watch;
+        }
+
+        /** An attempt got its status: MailReach answered it, and it ends as {@code failure} if it fails after. */
+        void statusArrived(AttemptFailure failure) {
+            this.answeredAs = failure;
+        }
+
+        /** How attempt {@code number} ends if its status arrived before it failed; {@code null} if it did not. */
+        AttemptFailure statusOf(int number) {
+            AttemptFailure answered = this.answeredAs;
+            return (answered != null && answered.attempt == number) ? answered : null;
         }
 
         /** Whether an attempt that starts after {@code wait} still ends before the deadline. */

@@ -43,6 +43,9 @@ class MailReachClientConfiguration {
     /** Reactor context key of a flag the HTTP client sets once an attempt's request is being written. */
     static final String WRITTEN = MailReachClientConfiguration.class.getName() + ".written";
 
+    /** The most of one MailReach answer the client holds in memory; a larger one is refused (502), not read. */
+    static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
     /**
      * The application owns its Netty resources instead of sharing Reactor Netty's global ones: closing
      * one application context (a graceful stop, or one of several contexts in a test JVM) frees only its
@@ -88,7 +91,7 @@ class MailReachClientConfiguration {
             .observationRegistry(ObservationRegistry.NOOP)
             .baseUrl(properties.baseUrl().toString())
             .clientConnector(mailReachConnector)
-            .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+            .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_ANSWER_BYTES))
             .defaultHeader("X-Api-Key", properties.apiKeyPrefix() + properties.apiKey())
             .defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
             .build();

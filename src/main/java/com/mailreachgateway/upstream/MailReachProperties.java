@@ -28,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * waits, attempts and backoffs
  * @param settleTime how long MailReach may still apply an attempt that got no answer; the account's
  * next update waits it out (default: twice {@code response-timeout})
+ * @param maxPause the longest pause a {@code Retry-After} from MailReach may put on the company key;
+ * a longer one is cut to this, counted and logged, so one absurd header cannot stop every update
+ * for hours
  * @param rateLimit the outbound rate limit
  * @param retry retry policy
  * @param circuitBreaker circuit breaker policy
@@ -37,7 +40,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.mailreach")
 public record MailReachProperties(@NotNull URI baseUrl, @NotBlank String apiKey, @DefaultValue("") String apiKeyPrefix,
         @NotNull @DefaultValue("2s") Duration connectTimeout, @NotNull @DefaultValue("10s") Duration responseTimeout,
-        @NotNull @DefaultValue("30s") Duration deadline, Duration settleTime, @Valid @DefaultValue RateLimit rateLimit,
+        @NotNull @DefaultValue("30s") Duration deadline, Duration settleTime,
+        @NotNull @DefaultValue("5m") Duration maxPause, @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue CircuitBreaker circuitBreaker,
         @Valid @DefaultValue Pool pool) {
 
@@ -52,6 +56,12 @@ public record MailReachProperties(@NotNull URI baseUrl, @NotBlank String apiKey,
     @AssertTrue(message = "gateway.mailreach.deadline must be longer than gateway.mailreach.response-timeout")
     public boolean isDeadlineLongerThanOneAttempt() {
         return this.deadline == null || this.responseTimeout == null || this.deadline.compareTo(this.responseTimeout) > 0;
+    }
+
+    /** A pause of zero or less would let every call through a 429: not a cap, a way to ignore MailReach. */
+    @AssertTrue(message = "gateway.mailreach.max-pause must be positive")
+    public boolean isMaxPausePositive() {
+        return this.maxPause == null || (!this.maxPause.isNegative() && !this.maxPause.isZero());
     }
 
     /** The settle window: as configured, else twice the response timeout. */

@@ -162,13 +162,34 @@ class PolicyIntegrationTests extends GatewayIntegrationTestSupport {
         mailReach.verify(0, getRequestedFor(urlEqualTo(upstreamPath(id))));
 
         int uncached = newAccountId();
-        mailReach.stubFor(get(urlEqualTo(upstreamPath(uncached))).willReturn(okJson(young)));
-        mailReach.stubFor(post(urlEqualTo(upstreamPath(uncached))).willReturn(okJson(young)));
+        String youngUncached = young.replace("\"id\": " + id + ",", "\"id\": " + uncached + ",");
+        mailReach.stubFor(get(urlEqualTo(upstreamPath(uncached))).willReturn(okJson(youngUncached)));
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(uncached))).willReturn(okJson(youngUncached)));
         update(uncached, CRM_KEY, "{\"config_rampup_increase\": 2}").expectStatus()
             .isOk()
             .expectHeader()
             .value("X-Policy-Adjusted", (adjusted) -> assertThat(adjusted).contains("config_rampup_increase=2->1"));
         mailReach.verify(1, getRequestedFor(urlEqualTo(upstreamPath(uncached))));
+    }
+
+    @Test
+    void updateWhenThePolicyReadsTheAccountAndMailReachAnswers200WithoutAnAccountAnswers502AndSendsNothing() {
+        int id = newAccountId();
+        mailReach.stubFor(get(urlEqualTo(upstreamPath(id))).willReturn(okJson("{\"status\": \"ok\"}")));
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id))));
+
+        // young-domain governs the target, so the decision needs the account: its read is not one.
+        update(id, CRM_KEY, "{\"config_rampup_target\": 30}").expectStatus()
+            .isEqualTo(502)
+            .expectBody()
+            .jsonPath("$.type")
+            .value((type) -> assertThat(type.toString()).endsWith("/upstream-unavailable"));
+
+        mailReach.verify(1, getRequestedFor(urlEqualTo(upstreamPath(id))));
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+        // Nothing was cached: the next decision reads the account again.
+        update(id, CRM_KEY, "{\"config_rampup_target\": 30}").expectStatus().isEqualTo(502);
+        mailReach.verify(2, getRequestedFor(urlEqualTo(upstreamPath(id))));
     }
 
     private double failedReloads() {

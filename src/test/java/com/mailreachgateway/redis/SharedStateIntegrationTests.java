@@ -103,7 +103,7 @@ class SharedStateIntegrationTests {
         // One update through each replica first, so that the bursts below find warm code paths and open
         // connections to MailReach and Redis, and their requests travel alike (see RateLimitIntegrationTests).
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         for (int i = 0; i < REPLICAS; i++) {
             assertThat(update(i, ids.incrementAndGet()).block(Duration.ofSeconds(10))).isEqualTo(200);
         }
@@ -157,7 +157,7 @@ class SharedStateIntegrationTests {
     @Order(1)
     void threeReplicasTogetherStayWithinOneBudgetInEveryOneSecondWindow() {
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         // 45 updates at once, 15 through each replica: three local limiters would let 30 through per second.
         List<Integer> statuses = Flux.range(0, 45)
             .flatMap((i) -> update(i % REPLICAS, ids.incrementAndGet()), 45)
@@ -208,7 +208,7 @@ class SharedStateIntegrationTests {
         int duringStorm = arrivals().size();
         this.mailReach.resetMappings();
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         List<Integer> statuses = storm.block(Duration.ofSeconds(15));
 
         assertThat(statuses).as("throttled or later forwarded, never a 500").allMatch((s) -> s == 200 || s == 503);
@@ -473,7 +473,7 @@ class SharedStateIntegrationTests {
     void replicasExportTheSharedStateMetricsTheAlertsUse() {
         // What Redis adds to an update: Redis commands (bucket, pause, cache) and the lock, one update at a time.
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         var registry = this.replicas.get(0).getBean(io.micrometer.core.instrument.MeterRegistry.class);
         var commands = registry.get("gateway.redis.commands").tag("outcome", "success").timer();
         var lockWaits = registry.get("gateway.redis.lock.wait").timer();
@@ -499,7 +499,7 @@ class SharedStateIntegrationTests {
     @Order(9)
     void whileRedisIsDownEachReplicaGoesOnAtItsShareAndRejoinsWhenItIsBack() throws Exception {
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         this.redis.stop();
         try {
             long start = System.nanoTime();

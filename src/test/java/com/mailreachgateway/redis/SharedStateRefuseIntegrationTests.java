@@ -76,6 +76,8 @@ class SharedStateRefuseIntegrationTests {
             this.clients.add(client(context));
         }
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
+        this.mailReach.stubFor(post(urlPathMatching(GatewayIntegrationTestSupport.upstreamPath(this.cached)))
             .willReturn(okJson(GatewayIntegrationTestSupport.account(this.cached, "first_name", "\"Cached\""))));
         assertThat(update(0, this.cached).block(DEADLINE.plusSeconds(2)).status()).isEqualTo(200);
         Answer read = read(1, this.cached);

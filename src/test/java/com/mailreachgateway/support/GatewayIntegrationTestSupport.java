@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.mailreachgateway.upstream.KeyPause;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +140,16 @@ public abstract class GatewayIntegrationTestSupport {
     /** MailReach's documented account JSON (the seed's example), with the given id. */
     public static String account(int id) {
         return seed().replace("\"id\": 1234", "\"id\": " + id);
+    }
+
+    /**
+     * MailReach's answer for whichever account a request names: the seed's account with the id from
+     * the request's path (WireMock's response templating), for a stub that serves many accounts. The
+     * gateway refuses an answer about another account than the one it asked for.
+     */
+    public static ResponseDefinitionBuilder accountOfPath() {
+        return WireMock.okJson(account(0).replace("\"id\": 0,", "\"id\": {{request.pathSegments.[3]}},"))
+            .withTransformers("response-template");
     }
 
     /** The seed's account JSON with one top-level field replaced (raw JSON value). */

@@ -66,7 +66,8 @@ class AlertRulesTests {
 			.containsExactlyInAnyOrder("MailReachGatewayCircuitOpen", "MailReachGatewayUpstreamErrorRatioHigh",
 					"MailReachGatewayCallersRateLimited", "MailReachGatewayUpdateLatencyHigh",
 					"MailReachGatewayUpstreamAuthFailing", "MailReachGatewayPolicyReloadFailing",
-					"MailReachGatewayPodRestarting", "MailReachGatewayKeyPaused", "MailReachGatewayUpdatesInDoubt",
+					"MailReachGatewayPodRestarting", "MailReachGatewayKeyPaused", "MailReachGatewayRetryAfterCapped",
+					"MailReachGatewayUpdatesInDoubt",
 					"MailReachGatewayRedisFallback", "MailReachGatewayAccountLockWaitsNearDeadline");
 	}
 
@@ -134,6 +135,7 @@ class AlertRulesTests {
 			.contains("resilience4j_circuitbreaker_state", "gateway_upstream_requests_seconds_count",
 					"gateway_ratelimit_permits_total", "http_server_requests_seconds_bucket",
 					"gateway_policy_reloads_total", "gateway_upstream_pause_seconds", "gateway_updates_total",
+					"gateway_upstream_retry_after_capped_total",
 					MetricNames.KUBE_POD_RESTARTS);
 	}
 

@@ -277,6 +277,7 @@ class HelmChartTests {
 			.containsEntry("sandbox", Map.of("enabled", false));
 		assertThat(map(gateway, "mailreach")).containsEntry("base-url", "https://api.mailreach.co/api")
 			.containsEntry("deadline", "30s")
+			.containsEntry("max-pause", "5m")
 			.doesNotContainKey("api-key");
 		assertThat(map(gateway, "mailreach", "rate-limit")).containsEntry("requests-per-second", 20)
 			.containsEntry("max-wait", "2s");

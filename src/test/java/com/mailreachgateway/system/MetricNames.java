@@ -28,6 +28,8 @@ public final class MetricNames {
 			"gateway_ratelimit_permits_total",
 			"gateway_account_reads_total",
 			"gateway_upstream_pause_seconds",
+			// Retry-After headers longer than gateway.mailreach.max-pause, cut to it
+			"gateway_upstream_retry_after_capped_total",
 			"gateway_lanes_queued",
 			"gateway_lanes_active",
 			// Caffeine, cache="accounts"

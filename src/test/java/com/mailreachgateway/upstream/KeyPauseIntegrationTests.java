@@ -70,7 +70,7 @@ class KeyPauseIntegrationTests extends GatewayIntegrationTestSupport {
 
     @Test
     void afterThePauseTheProbeSucceedsAndEveryWaitingCallerIsServed() {
-        mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/.*")).willReturn(okJson(account(1))));
+        mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/.*")).willReturn(accountOfPath()));
         int first = newAccountId();
         mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/" + first)).inScenario("throttled once")
             .whenScenarioStateIs(STARTED)

@@ -24,6 +24,8 @@ class MailReachPropertiesTests {
         assertThat(properties.retry().maxBackoff()).isEqualTo(Duration.ofSeconds(8));
         assertThat(properties.deadline()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.circuitBreaker().openDuration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(properties.maxPause()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(properties.isMaxPausePositive()).isTrue();
         assertThat(properties.isBaseUrlAbsolute()).isTrue();
     }
 
@@ -32,12 +34,20 @@ class MailReachPropertiesTests {
         MailReachProperties properties = bind(Map.of("gateway.mailreach.base-url", "http://localhost:9/api",
                 "gateway.mailreach.api-key", "k", "gateway.mailreach.rate-limit.requests-per-second", "7",
                 "gateway.mailreach.retry.max-attempts", "2", "gateway.mailreach.circuit-breaker.minimum-calls", "3",
-                "gateway.mailreach.response-timeout", "250ms"));
+                "gateway.mailreach.response-timeout", "250ms", "gateway.mailreach.max-pause", "90s"));
 
         assertThat(properties.rateLimit().requestsPerSecond()).isEqualTo(7);
         assertThat(properties.retry().maxAttempts()).isEqualTo(2);
         assertThat(properties.circuitBreaker().minimumCalls()).isEqualTo(3);
         assertThat(properties.responseTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(properties.maxPause()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void zeroMaxPauseIsRefused() {
+        assertThat(bind(Map.of("gateway.mailreach.base-url", "https://api.mailreach.co/api", "gateway.mailreach.api-key",
+                "k", "gateway.mailreach.max-pause", "0s"))
+            .isMaxPausePositive()).isFalse();
     }
 
     @Test

@@ -15,7 +15,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -56,7 +55,7 @@ class RateLimitIntegrationTests extends GatewayIntegrationTestSupport {
 
     @Test
     void updatesBurstingAboveRateReachMailReachAtMostFivePerSecondAndExcessCallersGet429() {
-        mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(account(1))));
+        mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(accountOfPath()));
         WebClient gateway = WebClient.create("http://localhost:" + this.port);
         // One update first, so that the burst below finds the connection to MailReach open and
         // its requests travel alike.

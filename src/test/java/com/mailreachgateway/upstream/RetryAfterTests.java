@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +15,8 @@ class RetryAfterTests {
 
     /** A fixed clock: an HTTP-date is read against it, not against the machine's. */
     private static final Clock NOW = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
+
+    private static final Duration MAX_PAUSE = Duration.ofMinutes(5);
 
     @Test
     void deltaSecondsAreRead() {
@@ -35,6 +39,42 @@ class RetryAfterTests {
     void absentOrUnreadableValueIsNull() {
         assertThat(MailReachClient.parseRetryAfter(null, NOW)).isNull();
         assertThat(MailReachClient.parseRetryAfter("soon", NOW)).isNull();
+    }
+
+    /**
+     * Whatever MailReach sends, reading it never throws, and the pause the key gets from it is at
+     * most {@code max-pause} (a wait the pause and the deadline can do arithmetic with). {@code -}
+     * means unreadable: a 429 then falls back to the backoff schedule.
+     */
+    @ParameterizedTest(name = "Retry-After [{0}] reads as {1} s, pauses the key {2} s")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            '86400'                            | 86400               | 300
+            '300'                              | 300                 | 300
+            '301'                              | 301                 | 300
+            '9223372036854775807'              | 9223372036854775807 | 300
+            '99999999999999999999999999999999' | 9223372036854775807 | 300
+            '-5'                               | -                   | -
+            '+5'                               | -                   | -
+            '1.5'                              | -                   | -
+            '5 s'                              | -                   | -
+            ''                                 | -                   | -
+            'Fri, 31 Dec 9999 23:59:59 GMT'    | 251606181599        | 300
+            'Tue, 01 Dec 2026 10:01:00 GMT'    | 60                  | 60
+            'Tue, 01 Dec 2026 09:59:00 GMT'    | 0                   | 0
+            'Tuesday, 01-Dec-26 10:01:00 GMT'  | -                   | -
+            """)
+    void everyValueIsReadWithoutThrowingAndPausesTheKeyAtMostMaxPause(String header, Long readSeconds,
+            Long pauseSeconds) {
+        Duration read = MailReachClient.parseRetryAfter(header, NOW);
+
+        assertThat(read).isEqualTo((readSeconds != null) ? Duration.ofSeconds(readSeconds) : null);
+        Duration pause = (read != null) ? MailReachClient.capped(read, MAX_PAUSE) : null;
+        assertThat(pause).isEqualTo((pauseSeconds != null) ? Duration.ofSeconds(pauseSeconds) : null);
+        if (pause != null) {
+            // What the pause and the deadline do with it must not overflow.
+            assertThat(pause.toNanos()).isNotNegative();
+            assertThat(pause.plus(Duration.ofSeconds(30)).toNanos()).isPositive();
+        }
     }
 
 }
