@@ -2,67 +2,154 @@ package com.mailreachgateway.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.LaneRefusedException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.redisson.api.RLock;
-import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.Sinks;
 
 /**
- * The account's turn across replicas: Redisson's fair lock (FIFO among all replicas' updates) under
- * {@code <prefix>lock:<id>}, asked for when the update arrives, so turns follow arrival at the
- * gateway as a whole. Always {@code tryLock(wait)} with the wait bounded by the update's deadline,
- * never an unbounded lock. Each update is its own lock owner (Redisson's "thread id" is a number per
- * update here, since a reactive update hops threads).
+ * The account's turn across replicas: one queue per account in Redis ({@code <prefix>turns:<id>}, a
+ * sorted set), which every update joins when it arrives, stamped with Redis's clock, so turns follow
+ * arrival at the gateway as a whole, whichever replica took each update. The head of the queue has the
+ * turn. Every member has a lease ({@code <prefix>alive:<ticket>}, {@code gateway.redis.lock-lease})
+ * that its replica renews every third of the lease while the update waits or runs: a member whose
+ * replica died is skipped (and removed) once its lease has run out, whether it held the turn or was
+ * still waiting, so a dead replica frees its accounts within one lease.
  * <p>
- * The lease is short ({@code gateway.redis.lock-lease}) and renewed by Redisson's watchdog while the
- * holder lives, so a replica that dies frees its accounts within one lease. What a dead holder may
- * still have landing at MailReach is not forgotten with it: before each attempt is written, the
- * attempt's settle window is recorded under {@code <prefix>inflight:<id>} (an expiring key on Redis's
- * clock: when the attempt may still land), shortened to the real window once the attempt ended and
- * deleted when it was answered. The next holder, on any replica, waits that key out before its own
- * update goes. While Redis is unreachable the local lanes alone order updates ({@code local-share}),
- * or updates are refused ({@code refuse}).
+ * Why not a lock library: Redisson's fair lock (used before) keeps a waiter whose replica died in its
+ * queue for as long as that waiter meant to wait (its waiters have no lease), so live updates behind
+ * it waited out their whole deadline (19.8 s measured with the production deadline), and its queue is
+ * gone after a Redis restart, after which waiters come back in whatever order they retry. Here every
+ * member renews its own lease, and a member that finds the queue lost rejoins at its own stamp: after
+ * Redis lost its data ({@code <prefix>epoch} missing), nobody gets a turn for a short regroup window
+ * (two renewal periods), long enough for every replica to put back the updates it holds or waits with,
+ * so the order across a Redis restart is still the order of arrival. The stamps are Redis's clock.
+ * <p>
+ * What an earlier holder may still have landing at MailReach is kept apart: before each attempt is
+ * written, its settle window is recorded under {@code <prefix>inflight:<id>} (only while the update
+ * still holds the turn: an update that lost it writes nothing), cut to the real window once the
+ * attempt ended and deleted when it was answered; the next holder waits that key out. While Redis is
+ * unreachable the local lanes alone order updates ({@code local-share}), or updates are refused
+ * ({@code refuse}).
  */
-final class RedisAccountLock implements AccountLock {
+final class RedisAccountLock implements AccountLock, AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisAccountLock.class);
 
-    private final RedissonClient redisson;
+    /** How often a waiting update asks whether its turn came (sooner when an update of this replica ends). */
+    static final Duration POLL = Duration.ofMillis(50);
+
+    private static final String NOW = "redis.replicate_commands() local t = redis.call('TIME') "
+            + "local us = tonumber(t[1]) * 1000000 + tonumber(t[2]) local now = math.floor(us / 1000) ";
+
+    /**
+     * KEYS: turns, alive, epoch; ARGV: ticket, lease ms, keep ms, stamp ('' for a new one), regroup ms.
+     * Joins the queue (at the given stamp when rejoining); opens a regroup window if Redis lost its data.
+     */
+    private static final String ENQUEUE = NOW
+            + "if not redis.call('GET', KEYS[3]) then redis.call('SET', KEYS[3], now + tonumber(ARGV[5])) end "
+            + "local stamp = us "
+            + "if ARGV[4] ~= '' then stamp = tonumber(ARGV[4]) end "
+            + "redis.call('ZADD', KEYS[1], stamp, ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
+            + "redis.call('SET', KEYS[2], '1', 'PX', ARGV[2]) "
+            + "return stamp";
+
+    /**
+     * KEYS: turns, epoch; ARGV: ticket, alive key prefix. Returns {1, 0} (the turn is the ticket's),
+     * {0, wait hint ms} (not yet), {-1, 0} (the ticket is not in the queue: Redis lost it, or took it for
+     * dead). Members at the head whose lease ran out are removed on the way.
+     */
+    private static final String TURN = NOW
+            + "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {-1, 0} end "
+            + "local regroup = tonumber(redis.call('GET', KEYS[2]) or '0') "
+            + "if regroup > now then return {0, regroup - now} end "
+            + "while true do "
+            + "  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1] "
+            + "  if head == ARGV[1] then return {1, 0} end "
+            + "  if redis.call('EXISTS', ARGV[2] .. head) == 1 then return {0, 0} end "
+            + "  redis.call('ZREM', KEYS[1], head) "
+            + "end";
+
+    /** KEYS: turns, alive; ARGV: ticket. */
+    private static final String RELEASE = "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('DEL', KEYS[2]) return 1";
+
+    /** KEYS: alive keys; ARGV: lease ms. Returns the (1-based) positions of the keys that were gone. */
+    private static final String RENEW = "local lost = {} "
+            + "for i, k in ipairs(KEYS) do "
+            + "  if redis.call('PEXPIRE', k, ARGV[1]) == 0 then table.insert(lost, i) end "
+            + "end "
+            + "return lost";
+
+    /**
+     * KEYS: turns, alive, inflight; ARGV: ticket, window ms. Records the attempt's window if the ticket
+     * still has the turn; returns 1, else 0.
+     */
+    private static final String ATTEMPT = "local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1] "
+            + "if head ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end "
+            + "redis.call('SET', KEYS[3], '1', 'PX', ARGV[2]) "
+            + "return 1";
+
+    private static final byte[] ONE = "1".getBytes(StandardCharsets.UTF_8);
+
+    private static final int RENEW_BATCH = 200;
 
     private final SharedRedis redis;
 
-    private final AtomicLong owners = new AtomicLong();
+    private final Duration lease;
+
+    private final Duration regroup;
+
+    private final String replica = UUID.randomUUID().toString();
+
+    private final AtomicLong tickets = new AtomicLong();
+
+    /** The updates of this replica that wait for or hold an account's turn: their leases are renewed. */
+    private final Map<String, Ticket> live = new ConcurrentHashMap<>();
 
     private final Timer waits;
 
-    private final Counter unlockFailures;
+    private final Counter releaseFailures;
 
     private final AtomicBoolean failing = new AtomicBoolean();
 
-    RedisAccountLock(RedissonClient redisson, SharedRedis redis, MeterRegistry registry) {
-        this.redisson = redisson;
+    private final Disposable renewals;
+
+    RedisAccountLock(SharedRedis redis, Duration lease, MeterRegistry registry) {
         this.redis = redis;
+        this.lease = lease;
+        Duration renewEvery = lease.dividedBy(3);
+        this.regroup = renewEvery.multipliedBy(2).plus(POLL.multipliedBy(2));
         this.waits = Timer.builder("gateway.redis.lock.wait")
             .description("Time updates waited for their account's turn across replicas")
             .publishPercentileHistogram()
             .register(registry);
-        this.unlockFailures = Counter.builder("gateway.redis.lock.unlock.failures")
-            .description("Account locks that could not be let go (Redis failing): the lease frees them")
+        this.releaseFailures = Counter.builder("gateway.redis.lock.release.failures")
+            .description("Account turns that could not be given back (Redis failing): their lease frees them")
             .register(registry);
+        this.renewals = Flux.interval(renewEvery, renewEvery)
+            .onBackpressureDrop()
+            .concatMap((tick) -> renew())
+            .subscribe();
     }
 
     @Override
@@ -71,95 +158,176 @@ final class RedisAccountLock implements AccountLock {
             if (!this.redis.shared()) {
                 return offShared();
             }
-            RLock lock = this.redisson.getFairLock(this.redis.key("lock:" + accountId));
-            long owner = this.owners.incrementAndGet();
             long start = System.nanoTime();
-            Shared held = new Shared(lock, owner, inFlightKey(accountId));
-            // A lease of -1: Redisson's watchdog keeps the lock for gateway.redis.lock-lease and renews it
-            // while this replica lives.
-            CompletableFuture<Boolean> request = lock
-                .tryLockAsync(wait.toMillis(), -1, TimeUnit.MILLISECONDS, owner)
-                .toCompletableFuture();
-            // Completes with the error as a value, never exceptionally: a request that fails after this update
-            // stopped waiting for it has nobody to tell, and is not an error to report twice.
-            CompletableFuture<Object> answer = request.handle((granted, ex) -> (ex != null) ? ex : granted);
-            return Mono.fromFuture(answer, true)
-                .flatMap((result) -> (result instanceof Throwable ex) ? Mono.error(ex) : Mono.just((Boolean) result))
-                // Redisson answers within the wait plus a command; a Redis that stops answering must not hold
-                // the update past it.
-                .timeout(wait.plus(this.redis.timeout()))
-                // A lock granted after this update stopped waiting (timed out, caller gone) is let go at once:
-                // the watchdog would otherwise keep renewing it for nobody.
-                .doOnError(TimeoutException.class, (ex) -> abandon(request, held))
-                .publishOn(Schedulers.parallel())
-                .flatMap((granted) -> {
-                    if (!granted) {
-                        this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                        return Mono.<Held>error(LaneRefusedException.turnNotInTime());
-                    }
-                    lockAnswers();
-                    return settled(held, wait.minusNanos(System.nanoTime() - start))
-                        .doOnSuccess((ready) -> this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-                })
-                .onErrorResume((ex) -> !(ex instanceof LaneRefusedException)
-                        && !(ex instanceof SharedStateUnavailableException), (ex) -> {
-                    held.release();
-                    if (ex instanceof TimeoutException && this.redis.shared()) {
-                        // Redis answers but the turn did not come within the wait plus a command.
-                        return Mono.error(LaneRefusedException.turnNotInTime());
-                    }
-                    // The lock's own connections failed (Redisson reconnects on its own, a little after
-                    // the bucket's connection): this update goes on as in fallback, the rest stays shared.
-                    lockFails(ex);
-                    return offShared();
-                })
-                .doOnNext((ready) -> held.handedOver.set(true))
-                // The update stopped waiting before the account was handed over (its caller left): a lock granted
-                // then, or later, is let go. Once handed over, its holder lets it go.
-                .doOnCancel(() -> {
-                    if (!held.handedOver.get()) {
-                        abandon(request, held);
-                    }
-                });
+            long until = start + wait.toNanos();
+            Ticket ticket = new Ticket(accountId, this.replica + ":" + this.tickets.incrementAndGet());
+            this.live.put(ticket.id, ticket);
+            return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until, 0))).flatMap((granted) -> {
+                this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (!granted) {
+                    ticket.release();
+                    return Mono.<Held>error(LaneRefusedException.turnNotInTime());
+                }
+                lockAnswers();
+                return settled(ticket, until);
+            }).onErrorResume((ex) -> !(ex instanceof LaneRefusedException), (ex) -> {
+                // Redis failed under this update: it goes on as in fallback (or is refused); its place in the
+                // queue ends with its lease.
+                this.live.remove(ticket.id);
+                lockFails(ex);
+                return offShared();
+            }).doOnNext((held) -> ticket.handedOver.set(true)).doOnCancel(() -> {
+                // The caller left before the account was handed over: its place goes to the next update.
+                if (!ticket.handedOver.get()) {
+                    ticket.release();
+                }
+            });
         });
     }
 
-    private static void abandon(CompletableFuture<Boolean> request, Shared held) {
-        request.whenComplete((granted, ex) -> {
-            if (Boolean.TRUE.equals(granted)) {
-                held.release();
-            }
-        });
+    private Mono<Void> enqueue(Ticket ticket) {
+        String stamp = (ticket.stamp != null) ? ticket.stamp.toString() : "";
+        return this.redis
+            .<Long>command((redis) -> eval(redis, ENQUEUE, ScriptOutputType.INTEGER,
+                    keys(turnsKey(ticket.accountId), ticket.aliveKey, key("epoch")), ticket.id,
+                    Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
+                    Long.toString(this.regroup.toMillis())))
+            .doOnNext((assigned) -> ticket.stamp = assigned)
+            .then();
+    }
+
+    /**
+     * Asks whether the ticket has the turn, until it has ({@code true}) or {@code until} passed
+     * ({@code false}). A ticket the queue lost rejoins at its own stamp. A Redis that fails while the
+     * update waits is asked again after a probe interval (a Redis restart takes about that long); a second
+     * failure in a row ends the wait with the error.
+     */
+    private Mono<Boolean> turn(Ticket ticket, long until, int failures) {
+        return this.redis
+            .<List<Long>>command((redis) -> eval(redis, TURN, ScriptOutputType.MULTI,
+                    keys(turnsKey(ticket.accountId), key("epoch")), ticket.id, key("alive:")))
+            .flatMap((answer) -> {
+                long state = answer.get(0);
+                if (state == 1) {
+                    return Mono.just(true);
+                }
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return Mono.just(false);
+                }
+                if (state == -1) {
+                    return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until, 0)));
+                }
+                // In a regroup window the answer says how long it lasts; otherwise ask again after a poll.
+                long pause = Math.min(left, (answer.get(1) > 0) ? TimeUnit.MILLISECONDS.toNanos(answer.get(1))
+                        : POLL.toNanos());
+                return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until, 0)));
+            })
+            .onErrorResume((ex) -> failures == 0
+                    && until - System.nanoTime() > this.redis.probeInterval().toNanos(), (ex) -> Mono
+                        .delay(this.redis.probeInterval())
+                        .then(Mono.defer(() -> turn(ticket, until, failures + 1))));
     }
 
     /**
      * The account is this update's: waits out an attempt an earlier holder left that may still land
-     * (the in-flight key's time to live), if that fits in {@code left}; else lets the account go and
-     * refuses, saying how long the account stays busy.
+     * (the in-flight key's time to live), if that fits before {@code until}; else lets the account go
+     * and refuses, saying how long the account stays busy.
      */
-    private Mono<Held> settled(Shared held, Duration left) {
-        return this.redis.<Long>command((redis) -> redis.pttl(held.inFlightKey).toCompletableFuture())
+    private Mono<Held> settled(Ticket ticket, long until) {
+        return this.redis.<Long>command((redis) -> redis.pttl(ticket.inFlightKey).toCompletableFuture())
             .onErrorResume((ex) -> Mono.just(-2L))
             .flatMap((ttl) -> {
                 if (ttl <= 0) {
-                    return Mono.<Held>just(held);
+                    return Mono.<Held>just(ticket);
                 }
                 Duration settle = Duration.ofMillis(ttl);
-                if (settle.compareTo(left) > 0) {
-                    held.release();
+                if (settle.toNanos() > until - System.nanoTime()) {
+                    ticket.release();
                     return Mono.error(LaneRefusedException.busyFor(settle));
                 }
-                return Mono.delay(settle).thenReturn(held);
+                return Mono.delay(settle).thenReturn(ticket);
             });
     }
 
-    private byte[] inFlightKey(int accountId) {
-        return this.redis.key("inflight:" + accountId).getBytes(StandardCharsets.UTF_8);
+    /**
+     * Renews the lease of every update of this replica that waits or holds. An update the queue lost
+     * while holding the turn (Redis lost its data) puts itself back at its own stamp, with its attempt's
+     * settle window, within the regroup window; a waiting one rejoins when it next asks.
+     */
+    private Mono<Void> renew() {
+        List<Ticket> all = new ArrayList<>(this.live.values());
+        if (all.isEmpty() || !this.redis.shared()) {
+            return Mono.empty();
+        }
+        return Flux.range(0, (all.size() + RENEW_BATCH - 1) / RENEW_BATCH).concatMap((batch) -> {
+            List<Ticket> part = all.subList(batch * RENEW_BATCH, Math.min(all.size(), (batch + 1) * RENEW_BATCH));
+            byte[][] aliveKeys = part.stream().map((ticket) -> ticket.aliveKey).toArray(byte[][]::new);
+            return this.redis
+                .<List<Long>>command((redis) -> redis
+                    .<List<Long>>eval(RENEW.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI, aliveKeys,
+                            Long.toString(this.lease.toMillis()).getBytes(StandardCharsets.UTF_8))
+                    .toCompletableFuture())
+                .flatMapMany(Flux::fromIterable)
+                .map((position) -> part.get(position.intValue() - 1))
+                .filter((ticket) -> ticket.handedOver.get() && !ticket.released.get())
+                .concatMap(this::reassert);
+        }).onErrorResume((ex) -> Mono.empty()).then();
+    }
+
+    private Mono<Void> reassert(Ticket ticket) {
+        long window = ticket.inFlightUntil - System.nanoTime();
+        Mono<Void> inFlight = (ticket.inFlightUntil != 0 && window > 0)
+                ? this.redis.<String>command((redis) -> redis
+                    .set(ticket.inFlightKey, ONE, SetArgs.Builder.px(Math.max(1, TimeUnit.NANOSECONDS.toMillis(window))))
+                    .toCompletableFuture()).then()
+                : Mono.empty();
+        return inFlight.then(enqueue(ticket)).onErrorResume((ex) -> Mono.empty());
+    }
+
+    /** Tells this replica's updates waiting for the account that an update of it ended: they ask at once. */
+    private void wakeWaiters(int accountId) {
+        for (Ticket ticket : this.live.values()) {
+            if (ticket.accountId == accountId && !ticket.handedOver.get()) {
+                ticket.wake();
+            }
+        }
+    }
+
+    private long keepMillis() {
+        // The queue outlives its members' leases; members keep it alive by joining.
+        return this.lease.toMillis() * 20;
+    }
+
+    private String key(String name) {
+        return this.redis.key(name);
+    }
+
+    private String turnsKey(int accountId) {
+        return key("turns:" + accountId);
+    }
+
+    /** Redis keys from names and keys already encoded. */
+    private static byte[][] keys(Object... keys) {
+        byte[][] encoded = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            encoded[i] = (keys[i] instanceof byte[] bytes) ? bytes : keys[i].toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return encoded;
+    }
+
+    private static <T> java.util.concurrent.CompletableFuture<T> eval(RedisAsyncCommands<byte[], byte[]> redis,
+            String script, ScriptOutputType type, byte[][] keys, String... args) {
+        byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return redis.<T>eval(script.getBytes(StandardCharsets.UTF_8), type, keys, values).toCompletableFuture();
     }
 
     private void lockFails(Throwable ex) {
         if (this.failing.compareAndSet(false, true)) {
-            logger.warn("Account locks unavailable ({}): updates are ordered by this replica's lanes only ({})",
+            logger.warn("Account turns unavailable ({}): updates are ordered by this replica's lanes only ({})",
                     ex.getClass().getSimpleName(), this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE
                             ? "or refused with 503 shared-state-unavailable" : "local-share");
         }
@@ -167,7 +335,7 @@ final class RedisAccountLock implements AccountLock {
 
     private void lockAnswers() {
         if (this.failing.compareAndSet(true, false)) {
-            logger.warn("Account locks available again: updates are ordered across replicas");
+            logger.warn("Account turns available again: updates are ordered across replicas");
         }
     }
 
@@ -178,42 +346,91 @@ final class RedisAccountLock implements AccountLock {
         return Mono.just(Held.NONE);
     }
 
-    /** An account held through Redis by one update. */
-    private final class Shared implements Held {
+    /**
+     * Marks this Redis as known to the replicas ({@code <prefix>epoch}), unless it already is: an empty
+     * Redis found later (a restart that lost its data) opens a regroup window, a fresh one at start does
+     * not. Redis unreachable at start: the first update after it answers opens one, once.
+     */
+    void start() {
+        this.redis.<Boolean>command((redis) -> redis
+            .setnx(key("epoch").getBytes(StandardCharsets.UTF_8), "0".getBytes(StandardCharsets.UTF_8))
+            .toCompletableFuture())
+            .onErrorResume((ex) -> Mono.empty())
+            .block(this.redis.timeout().multipliedBy(2));
+    }
 
-        private final RLock lock;
+    @Override
+    public void close() {
+        this.renewals.dispose();
+    }
 
-        private final long owner;
+    /** One update's place in its account's queue, and then its turn. */
+    private final class Ticket implements Held {
 
-        private final byte[] inFlightKey;
+        final int accountId;
 
-        private final AtomicBoolean released = new AtomicBoolean();
+        final String id;
+
+        final byte[] aliveKey;
+
+        final byte[] inFlightKey;
+
+        final AtomicBoolean released = new AtomicBoolean();
 
         /** Whether the update has the account (then it, not the acquisition, lets it go). */
         final AtomicBoolean handedOver = new AtomicBoolean();
 
-        Shared(RLock lock, long owner, byte[] inFlightKey) {
-            this.lock = lock;
-            this.owner = owner;
-            this.inFlightKey = inFlightKey;
+        /** Its place: Redis's clock in microseconds when it joined, kept when it rejoins. */
+        volatile Long stamp;
+
+        /** Until when ({@link System#nanoTime()}) an attempt of it may still land; 0 if none may. */
+        volatile long inFlightUntil;
+
+        private volatile Sinks.Empty<Void> wake = Sinks.empty();
+
+        Ticket(int accountId, String id) {
+            this.accountId = accountId;
+            this.id = id;
+            this.aliveKey = key("alive:" + id).getBytes(StandardCharsets.UTF_8);
+            this.inFlightKey = key("inflight:" + accountId).getBytes(StandardCharsets.UTF_8);
+        }
+
+        Mono<Void> nextWake(Duration atMost) {
+            Sinks.Empty<Void> next = Sinks.empty();
+            this.wake = next;
+            return Mono.firstWithSignal(Mono.delay(atMost).then(), next.asMono());
+        }
+
+        void wake() {
+            this.wake.tryEmitEmpty();
         }
 
         @Override
         public Mono<Void> attemptStarting(Duration landsWithin) {
-            SetArgs expiry = SetArgs.Builder.px(Math.max(1, landsWithin.toMillis()));
+            long window = Math.max(1, landsWithin.toMillis());
             return RedisAccountLock.this.redis
-                .<String>command((redis) -> redis.set(this.inFlightKey, ONE, expiry).toCompletableFuture())
-                .then()
-                // Not recorded: with local-share the attempt goes as in fallback (this replica's lanes hold
-                // its settle window); with refuse it does not go.
-                .onErrorResume((ex) -> offShared().then());
+                .<Long>command((redis) -> eval(redis, ATTEMPT, ScriptOutputType.INTEGER,
+                        keys(turnsKey(this.accountId), this.aliveKey, this.inFlightKey), this.id,
+                        Long.toString(window)))
+                .onErrorResume((ex) -> offShared().then(Mono.just(-1L)))
+                .flatMap((recorded) -> {
+                    if (recorded == 0) {
+                        // Taken for dead (its lease ran out) and passed: another update may have the account now.
+                        return Mono.error(LaneRefusedException.turnNotInTime());
+                    }
+                    if (recorded == 1) {
+                        this.inFlightUntil = System.nanoTime() + landsWithin.toNanos();
+                    }
+                    return Mono.empty();
+                });
         }
 
         @Override
         public void attemptEnded(long settleUntilNanos) {
             long left = TimeUnit.NANOSECONDS.toMillis(settleUntilNanos - System.nanoTime());
+            this.inFlightUntil = (settleUntilNanos == 0 || left <= 0) ? 0 : settleUntilNanos;
             SharedRedis redis = RedisAccountLock.this.redis;
-            Mono<?> update = (settleUntilNanos == 0 || left <= 0)
+            Mono<?> update = (this.inFlightUntil == 0)
                     ? redis.<Long>command((commands) -> commands.del(this.inFlightKey).toCompletableFuture())
                     : redis.<String>command((commands) -> commands
                         .set(this.inFlightKey, ONE, SetArgs.Builder.px(left))
@@ -229,25 +446,17 @@ final class RedisAccountLock implements AccountLock {
             if (!this.released.compareAndSet(false, true)) {
                 return;
             }
-            this.lock.unlockAsync(this.owner).whenComplete((done, ex) -> {
-                if (ex != null && !hasCause(ex, IllegalMonitorStateException.class)) {
-                    // The lease (renewed no more) frees it: the next update waits at most that long.
-                    RedisAccountLock.this.unlockFailures.increment();
-                }
-            });
+            RedisAccountLock.this.live.remove(this.id);
+            RedisAccountLock.this.redis
+                .<Long>command((redis) -> eval(redis, RELEASE, ScriptOutputType.INTEGER,
+                        keys(turnsKey(this.accountId), this.aliveKey), this.id))
+                .subscribe(null, (ex) -> {
+                    // Its lease frees it: the next update waits at most that long.
+                    RedisAccountLock.this.releaseFailures.increment();
+                });
+            wakeWaiters(this.accountId);
         }
 
     }
-
-    private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static final byte[] ONE = "1".getBytes(StandardCharsets.UTF_8);
 
 }

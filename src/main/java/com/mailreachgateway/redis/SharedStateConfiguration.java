@@ -13,10 +13,6 @@ import com.mailreachgateway.upstream.PermitBucket;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import org.redisson.config.SingleServerConfig;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -40,9 +36,6 @@ class SharedStateConfiguration {
 
     /** Used when {@code spring.data.redis.timeout} is not set: a dead Redis must fail fast. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
-
-    /** See {@link #redissonConfig}. */
-    static final Duration FAIR_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
 
     /**
      * Boot's Redis auto-configuration is excluded in application.yaml, so that a gateway without Redis
@@ -75,22 +68,9 @@ class SharedStateConfiguration {
                     new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep);
         }
 
-        /**
-         * Redisson for the fair lock only: a second client beside Lettuce (its own Netty connections to
-         * the same Redis) is worth it to use a maintained FIFO lock with leases instead of a protocol of
-         * our own; Bucket4j's Redisson module does not resolve here, so Lettuce keeps the rest. Lazy: a
-         * Redis down at start does not stop the gateway from starting.
-         */
-        @Bean(destroyMethod = "shutdown")
-        RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection,
-                SharedStateProperties properties) {
-            return Redisson.create(redissonConfig(uri(redis, connection), connection.getUsername(),
-                    connection.getPassword(), properties.lockLease()));
-        }
-
-        @Bean
-        AccountLock sharedAccountLock(RedissonClient redisson, SharedRedis redis, MeterRegistry registry) {
-            return new RedisAccountLock(redisson, redis, registry);
+        @Bean(initMethod = "start", destroyMethod = "close")
+        AccountLock sharedAccountLock(SharedRedis redis, SharedStateProperties properties, MeterRegistry registry) {
+            return new RedisAccountLock(redis, properties.lockLease(), registry);
         }
 
         @Bean
@@ -98,44 +78,6 @@ class SharedStateConfiguration {
             return new RedisKeyPause(redis, mailReach.responseTimeout());
         }
 
-    }
-
-    /**
-     * Redisson's configuration for the account locks: the same Redis and timeouts as the Lettuce
-     * connection, no retries (a failed lock call goes to the fallback at once), one connection for
-     * commands, and the watchdog lease.
-     */
-    static Config redissonConfig(RedisURI uri, String username, String password, Duration lockLease) {
-        Config config = new Config();
-        config.setLazyInitialization(true);
-        // The lease of a lock taken without one: the watchdog renews it every third of this while the
-        // replica lives, so a replica that dies frees its accounts within one lease.
-        config.setLockWatchdogTimeout(lockLease.toMillis());
-        // Redisson drops a queued waiter whose turn has not come this long after the turn it queued behind
-        // was due. Its script (4.0.0) uses tryLock's own wait instead when one is given, as the gateway
-        // always does: a waiter stays queued as long as it waits, and one that dies while queued keeps the
-        // account from the next updates for at most its wait. This value applies only to a tryLock without
-        // a wait; explicit so that an upgrade cannot change it unnoticed.
-        config.setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT.toMillis());
-        int timeout = (int) uri.getTimeout().toMillis();
-        SingleServerConfig server = config.useSingleServer()
-            .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
-            .setDatabase(uri.getDatabase())
-            .setTimeout(timeout)
-            .setConnectTimeout(timeout)
-            .setRetryAttempts(0)
-            // One connection: two updates of one account that arrive on this replica one after the other
-            // join the account's queue in Redis in that order (on several connections the second request
-            // could overtake the first).
-            .setConnectionMinimumIdleSize(1)
-            .setConnectionPoolSize(1)
-            .setSubscriptionConnectionMinimumIdleSize(1)
-            .setSubscriptionConnectionPoolSize(4);
-        if (password != null) {
-            server.setPassword(password);
-            server.setUsername(username);
-        }
-        return config;
     }
 
     /** A standalone Redis, as {@code spring.data.redis.*} describes it. */

@@ -13,17 +13,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The account lock of three replicas (three Redisson clients, as the gateway configures them) on one
- * real Redis, with the production deadline defaults (deadline 30 s, response timeout 10 s, so a lock
- * wait of up to 20 s and a lease of 50 s), without the rest of the gateway: what Redisson's fair lock
- * does with waiters queued for longer than a few seconds.
+ * The account turns of three replicas (as the gateway builds them) on one real Redis, with the
+ * production timings (a wait of up to 20 s, a lease of 3 s), without the rest of the gateway: order
+ * by arrival, waits longer than a lease, and replicas that die while they hold or wait.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisAccountLockIntegrationTests {
@@ -34,9 +31,7 @@ class RedisAccountLockIntegrationTests {
     /** {@code gateway.redis.lock-lease}'s default. */
     private static final Duration LEASE = Duration.ofSeconds(3);
 
-    private final List<RedissonClient> redissons = new ArrayList<>();
-
-    private final List<AccountLock> replicas = new ArrayList<>();
+    private final List<RedisAccountLock> replicas = new ArrayList<>();
 
     private SharedRedisFixture redis;
 
@@ -44,23 +39,25 @@ class RedisAccountLockIntegrationTests {
     void startReplicas() {
         this.redis = new SharedRedisFixture();
         for (int i = 0; i < 3; i++) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SharedRedis shared = this.redis.connect("lock-test:", registry);
-            RedissonClient redisson = Redisson
-                .create(SharedStateConfiguration.redissonConfig(this.redis.uri(), null, null, LEASE));
-            this.redissons.add(redisson);
-            this.replicas.add(new RedisAccountLock(redisson, shared, registry));
+            this.replicas.add(replica());
         }
     }
 
     @AfterAll
     void stopReplicas() {
-        this.redissons.forEach(RedissonClient::shutdown);
+        this.replicas.forEach(RedisAccountLock::close);
         this.redis.close();
     }
 
+    private RedisAccountLock replica() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RedisAccountLock lock = new RedisAccountLock(this.redis.connect("lock-test:", registry), LEASE, registry);
+        lock.start();
+        return lock;
+    }
+
     @Test
-    void waitersQueuedLongerThanFiveSecondsBehindASlowHolderKeepTheirPlaceAndALaterOneNeverOvertakesThem() {
+    void waitersQueuedLongerThanALeaseBehindASlowHolderKeepTheirPlaceAndALaterOneNeverOvertakesThem() {
         int account = 42;
         long start = System.nanoTime();
         AccountLock.Held holder = this.replicas.get(0).acquire(account, WAIT).block(Duration.ofSeconds(5));
@@ -69,7 +66,7 @@ class RedisAccountLockIntegrationTests {
         List<Long> grantedAtMillis = new ArrayList<>();
         List<CompletableFuture<Long>> waiters = new ArrayList<>();
         // Three updates queue behind the holder from all three replicas within the first second; a fourth
-        // comes after the first three have waited 5 s (Redisson's fair-lock wait in older defaults).
+        // comes after the first three have waited two leases.
         long[] arrivals = { 300, 600, 900, 6000 };
         for (int i = 0; i < arrivals.length; i++) {
             int waiter = i + 1;
@@ -84,8 +81,7 @@ class RedisAccountLockIntegrationTests {
                 })
                 .toFuture());
         }
-        // The holder takes 7 s: longer than 5 s and than its lease (renewed while it lives), well within the
-        // waiters' 20 s wait.
+        // The holder takes 7 s: longer than two leases (renewed while it lives), within the waiters' 20 s wait.
         Mono.delay(Duration.ofSeconds(7)).subscribe((tick) -> holder.release());
 
         for (CompletableFuture<Long> waiter : waiters) {
@@ -99,20 +95,21 @@ class RedisAccountLockIntegrationTests {
                 .as("waiter %d got its turn promptly after the one before (%s)", i + 1, grantedAtMillis)
                 .isLessThan(1000);
         }
-        System.out.printf("[figures] fair lock, production deadlines: holder 7 s, waiters queued 6.1-6.7 s and a "
+        System.out.printf("[figures] account turns, production timings: holder 7 s, waiters queued 6.1-6.7 s and a "
                 + "later one granted in order at %s ms%n", grantedAtMillis);
     }
 
-
     @Test
-    void anAccountHeldByAReplicaThatDiesIsFreeForTheNextUpdateWithinOneLease() {
+    void anAccountHeldByAReplicaThatDiesIsFreeWithinOneLeaseEvenWithThatReplicasOwnUpdatesQueuedBehind() {
         int account = 43;
-        RedissonClient doomedRedisson = Redisson
-            .create(SharedStateConfiguration.redissonConfig(this.redis.uri(), null, null, LEASE));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        AccountLock doomed = new RedisAccountLock(doomedRedisson, this.redis.connect("lock-test:", registry), registry);
+        SharedRedis doomedRedis = this.redis.connect("lock-test:", registry);
+        RedisAccountLock doomed = new RedisAccountLock(doomedRedis, LEASE, registry);
         assertThat(doomed.acquire(account, WAIT).block(Duration.ofSeconds(5))).isNotNull();
-        // Held well past its first lease: the watchdog renews it while the replica lives.
+        // The doomed replica has more updates of the account queued; a live replica's update queues behind them.
+        doomed.acquire(account, WAIT).subscribe();
+        doomed.acquire(account, WAIT).subscribe();
+        Mono.delay(Duration.ofMillis(200)).block(Duration.ofSeconds(1));
         long waiterStart = System.nanoTime();
         CompletableFuture<Long> next = this.replicas.get(1)
             .acquire(account, WAIT)
@@ -124,23 +121,25 @@ class RedisAccountLockIntegrationTests {
         Mono.delay(LEASE.multipliedBy(2)).block(LEASE.multipliedBy(3));
         assertThat(next).as("a live holder keeps the account past its lease").isNotDone();
 
+        // The replica dies: no more renewals, nothing let go.
         long died = System.nanoTime();
-        doomedRedisson.shutdown(0, 1, TimeUnit.SECONDS);
+        doomed.close();
+        doomedRedis.close();
         long grantedAt = next.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         long afterDeathMillis = (grantedAt - died) / 1_000_000;
-        assertThat(afterDeathMillis).as("freed within one lease (%d ms) of the holder's death", LEASE.toMillis())
+        assertThat(afterDeathMillis).as("freed within one lease (%d ms) of the replica's death", LEASE.toMillis())
             .isLessThan(LEASE.toMillis() + 1000);
-        System.out.printf("[figures] dead holder: the account was free %d ms after its replica died (lease %d ms, "
-                + "waited %d ms in all)%n", afterDeathMillis, LEASE.toMillis(), (grantedAt - waiterStart) / 1_000_000);
+        System.out.printf("[figures] dead replica (holder and two queued updates): the account was free %d ms after "
+                + "it died (lease %d ms, waited %d ms in all)%n", afterDeathMillis, LEASE.toMillis(),
+                (grantedAt - waiterStart) / 1_000_000);
     }
 
     @Test
     void aReplicaThatDiesMidAttemptKeepsItsAccountUntilThatAttemptCanNoLongerLand() {
         int account = 44;
-        RedissonClient doomedRedisson = Redisson
-            .create(SharedStateConfiguration.redissonConfig(this.redis.uri(), null, null, LEASE));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        AccountLock doomed = new RedisAccountLock(doomedRedisson, this.redis.connect("lock-test:", registry), registry);
+        SharedRedis doomedRedis = this.redis.connect("lock-test:", registry);
+        RedisAccountLock doomed = new RedisAccountLock(doomedRedis, LEASE, registry);
         AccountLock.Held held = doomed.acquire(account, WAIT).block(Duration.ofSeconds(5));
         // An attempt that may land for longer than the lease: the response timeout and settle window.
         Duration landsWithin = LEASE.plusSeconds(2);
@@ -148,7 +147,8 @@ class RedisAccountLockIntegrationTests {
         long written = System.nanoTime();
         held.attemptStarting(landsWithin).block(Duration.ofSeconds(5));
         // The replica dies while the attempt is unanswered: it never ends the attempt nor lets the account go.
-        doomedRedisson.shutdown(0, 1, TimeUnit.SECONDS);
+        doomed.close();
+        doomedRedis.close();
 
         long grantedAt = this.replicas.get(2)
             .acquire(account, WAIT)
@@ -176,6 +176,50 @@ class RedisAccountLockIntegrationTests {
         AccountLock.Held next = this.replicas.get(1).acquire(account, WAIT).block(Duration.ofSeconds(5));
         next.release();
         assertThat((System.nanoTime() - start) / 1_000_000).as("no settle window to wait out").isLessThan(1000);
+    }
+
+    @Test
+    void aWaiterThatGivesUpLeavesTheQueueAndTheNextOneIsNotHeldBehindIt() {
+        int account = 46;
+        AccountLock.Held holder = this.replicas.get(0).acquire(account, WAIT).block(Duration.ofSeconds(5));
+        // Gives up after 300 ms, long before the holder lets go.
+        Mono<AccountLock.Held> quitter = this.replicas.get(1).acquire(account, Duration.ofMillis(300));
+        CompletableFuture<AccountLock.Held> gaveUp = quitter.toFuture();
+        CompletableFuture<Long> next = Mono.delay(Duration.ofMillis(100))
+            .then(this.replicas.get(2).acquire(account, WAIT))
+            .map((held) -> {
+                held.release();
+                return System.nanoTime();
+            })
+            .toFuture();
+        assertThat(gaveUp).failsWithin(Duration.ofSeconds(5));
+        Mono.delay(Duration.ofSeconds(1)).block(Duration.ofSeconds(2));
+        long released = System.nanoTime();
+        holder.release();
+        long afterRelease = (next.orTimeout(10, TimeUnit.SECONDS).join() - released) / 1_000_000;
+        assertThat(afterRelease).as("ms from the holder's release to the next update's turn").isLessThan(500);
+    }
+
+    @Test
+    void anUpdateThatTheQueueLostWhileHoldingTheTurnStillHasItWhenRedisComesBackEmpty() throws Exception {
+        int account = 47;
+        AccountLock.Held holder = this.replicas.get(0).acquire(account, WAIT).block(Duration.ofSeconds(5));
+        holder.attemptStarting(Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
+        // What a Redis restart without persistence leaves: nothing.
+        this.redis.flushAll();
+        CompletableFuture<Long> next = this.replicas.get(1)
+            .acquire(account, WAIT)
+            .map((held) -> {
+                held.release();
+                return System.nanoTime();
+            })
+            .toFuture();
+        Mono.delay(LEASE.multipliedBy(2)).block(LEASE.multipliedBy(3));
+        assertThat(next).as("the holder put itself back: the later update still waits").isNotDone();
+        long released = System.nanoTime();
+        holder.release();
+        long afterRelease = (next.orTimeout(10, TimeUnit.SECONDS).join() - released) / 1_000_000;
+        assertThat(afterRelease).as("then it has the turn").isLessThan(500);
     }
 
 }

@@ -44,6 +44,17 @@ final class SharedRedisFixture implements AutoCloseable {
         return shared;
     }
 
+    /** Empties Redis, as a restart without persistence does. */
+    void flushAll() {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(this.resources, this.uri);
+        try (var connection = client.connect()) {
+            connection.sync().flushall();
+        }
+        finally {
+            client.shutdown(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public void close() {
         this.connections.forEach(SharedRedis::close);

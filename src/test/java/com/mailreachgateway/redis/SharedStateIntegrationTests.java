@@ -411,16 +411,14 @@ class SharedStateIntegrationTests {
         var held = update(doomedClient, id, "{\"first_name\":\"dead\"}").toFuture();
         await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
         // Abruptly: its Redis session goes before the update ends, so it can never let the account go.
-        doomed.getBean(org.redisson.api.RedissonClient.class).shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        kill(doomed);
         long died = System.nanoTime();
+        // The production lock lease (3 s), renewed while a replica lives: once the replica is gone, the account
+        // is free within one lease. An update arriving 2 s after the death waits up to 2.4 s for its turn.
+        var next = Mono.delay(Duration.ofSeconds(2)).then(update(1, id, "{\"first_name\":\"next\"}")).toFuture();
         held.join();
         doomed.close();
-
-        // The production lock lease (3 s), renewed while a replica lives: once the replica is gone, the account
-        // is free within one lease. An update arriving 2 s later waits up to 2.4 s for its turn.
-        int status = Mono.delay(Duration.ofSeconds(2))
-            .then(update(1, id, "{\"first_name\":\"next\"}"))
-            .block(Duration.ofSeconds(10));
+        int status = next.orTimeout(10, TimeUnit.SECONDS).join();
         long freedMillis = (System.nanoTime() - died) / 1_000_000;
         assertThat(status).isEqualTo(200);
         assertThat(freedMillis).as("the next update answered within 5 s of the holder's death").isLessThan(5000);
@@ -446,8 +444,7 @@ class SharedStateIntegrationTests {
         var dying = update(doomedClient, id, "{\"first_name\":\"dead\"}").toFuture();
         await().atMost(Duration.ofSeconds(5)).until(() -> !this.mailReach.findAll(postRequestedFor(urlPathMatching(path))).isEmpty());
         // The replica dies with its attempt unanswered: no more lock renewals, no word on the attempt.
-        doomed.getBean(org.redisson.api.RedissonClient.class).shutdown(0, 1, TimeUnit.SECONDS);
-        doomed.getBean(SharedRedis.class).close();
+        kill(doomed);
 
         assertThat(update(1, id, "{\"first_name\":\"next\"}").block(Duration.ofSeconds(10))).isEqualTo(200);
         dying.orTimeout(10, TimeUnit.SECONDS).join();
@@ -572,6 +569,12 @@ class SharedStateIntegrationTests {
             .untilAsserted(() -> this.replicas.forEach((replica) -> assertThat(fallback(replica)).isZero()));
         assertThat(update(1, id, "{\"first_name\":\"after\"}").block(Duration.ofSeconds(10)))
             .as("shared again: the account takes updates").isEqualTo(200);
+    }
+
+    /** What a replica that dies leaves in Redis: its turns and records, renewed and let go no more. */
+    private static void kill(ConfigurableApplicationContext replica) {
+        replica.getBean(RedisAccountLock.class).close();
+        replica.getBean(SharedRedis.class).close();
     }
 
     /** The {@code first_name} of each update of the account, in the order MailReach received them. */
