@@ -62,12 +62,14 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             + "local us = tonumber(t[1]) * 1000000 + tonumber(t[2]) local now = math.floor(us / 1000) ";
 
     /**
-     * KEYS: turns, alive, epoch; ARGV: ticket, lease ms, keep ms, stamp ('' for a new one), regroup ms.
-     * Joins the queue (at the given stamp when rejoining); opens a regroup window if Redis lost its data.
+     * KEYS: turns, alive, epoch; ARGV: ticket, lease ms, keep ms, stamp ('' for a new one), regroup ms,
+     * age us. Joins the queue, stamped with Redis's clock when the update arrived (now less its age, which
+     * its replica measured), or at the given stamp when it rejoins; opens a regroup window if Redis lost its
+     * data.
      */
     private static final String ENQUEUE = NOW
             + "if not redis.call('GET', KEYS[3]) then redis.call('SET', KEYS[3], now + tonumber(ARGV[5])) end "
-            + "local stamp = us "
+            + "local stamp = us - tonumber(ARGV[6]) "
             + "if ARGV[4] ~= '' then stamp = tonumber(ARGV[4]) end "
             + "redis.call('ZADD', KEYS[1], stamp, ARGV[1]) "
             + "redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
@@ -155,14 +157,20 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     @Override
     public Mono<Held> acquire(int accountId, Duration wait) {
         return Mono.defer(() -> {
+            long arrived = System.nanoTime();
+            return acquire(accountId, arrived, arrived + wait.toNanos(), false);
+        });
+    }
+
+    private Mono<Held> acquire(int accountId, long arrived, long until, boolean retried) {
+        return Mono.defer(() -> {
             if (!this.redis.shared()) {
-                return offShared();
+                return retried ? offShared() : afterBlip(accountId, arrived, until);
             }
             long start = System.nanoTime();
-            long until = start + wait.toNanos();
-            Ticket ticket = new Ticket(accountId, this.replica + ":" + this.tickets.incrementAndGet());
+            Ticket ticket = new Ticket(accountId, this.replica + ":" + this.tickets.incrementAndGet(), arrived);
             this.live.put(ticket.id, ticket);
-            return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until, 0))).flatMap((granted) -> {
+            return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until))).flatMap((granted) -> {
                 this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (!granted) {
                     ticket.release();
@@ -171,11 +179,12 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                 lockAnswers();
                 return settled(ticket, until);
             }).onErrorResume((ex) -> !(ex instanceof LaneRefusedException), (ex) -> {
-                // Redis failed under this update: it goes on as in fallback (or is refused); its place in the
-                // queue ends with its lease.
+                // Redis failed under this update (its place, if it got one, ends with its lease): as one that
+                // arrives while Redis is unreachable, it waits for Redis a little, once, then goes on as in
+                // fallback (or is refused).
                 this.live.remove(ticket.id);
                 lockFails(ex);
-                return offShared();
+                return retried ? offShared() : afterBlip(accountId, arrived, until);
             }).doOnNext((held) -> ticket.handedOver.set(true)).doOnCancel(() -> {
                 // The caller left before the account was handed over: its place goes to the next update.
                 if (!ticket.handedOver.get()) {
@@ -185,24 +194,51 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
         });
     }
 
+    /**
+     * Redis is unreachable as the update arrives. If it has been so for less than {@link #blip()} (a restart,
+     * a network blip), the update waits for it, within its own wait, so that it still takes its place in the
+     * account's order; past that it goes on as in fallback ({@code refuse}: it is refused at once).
+     */
+    private Mono<Held> afterBlip(int accountId, long arrived, long until) {
+        Duration grace = blip().minus(this.redis.inFallbackFor());
+        if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE || grace.isNegative()
+                || until - System.nanoTime() <= grace.toNanos()) {
+            return offShared();
+        }
+        return Flux.interval(POLL)
+            .filter((tick) -> this.redis.shared())
+            .next()
+            .timeout(grace, Mono.empty())
+            .flatMap((back) -> acquire(accountId, arrived, until, true))
+            .switchIfEmpty(Mono.defer(this::offShared));
+    }
+
+    /**
+     * How long Redis may be unreachable before updates stop waiting for it and go on with this replica's
+     * lanes alone: five probe intervals, time for a Redis restart to be seen and come back.
+     */
+    private Duration blip() {
+        return this.redis.probeInterval().multipliedBy(5);
+    }
+
     private Mono<Void> enqueue(Ticket ticket) {
         String stamp = (ticket.stamp != null) ? ticket.stamp.toString() : "";
         return this.redis
             .<Long>command((redis) -> eval(redis, ENQUEUE, ScriptOutputType.INTEGER,
                     keys(turnsKey(ticket.accountId), ticket.aliveKey, key("epoch")), ticket.id,
                     Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
-                    Long.toString(this.regroup.toMillis())))
+                    Long.toString(this.regroup.toMillis()),
+                    Long.toString(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - ticket.arrived))))
             .doOnNext((assigned) -> ticket.stamp = assigned)
             .then();
     }
 
     /**
      * Asks whether the ticket has the turn, until it has ({@code true}) or {@code until} passed
-     * ({@code false}). A ticket the queue lost rejoins at its own stamp. A Redis that fails while the
-     * update waits is asked again after a probe interval (a Redis restart takes about that long); a second
-     * failure in a row ends the wait with the error.
+     * ({@code false}). A ticket the queue lost rejoins at its own stamp. While Redis fails for less than
+     * {@link #blip()} the update keeps asking; past that the wait ends with the error.
      */
-    private Mono<Boolean> turn(Ticket ticket, long until, int failures) {
+    private Mono<Boolean> turn(Ticket ticket, long until) {
         return this.redis
             .<List<Long>>command((redis) -> eval(redis, TURN, ScriptOutputType.MULTI,
                     keys(turnsKey(ticket.accountId), key("epoch")), ticket.id, key("alive:")))
@@ -216,17 +252,16 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                     return Mono.just(false);
                 }
                 if (state == -1) {
-                    return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until, 0)));
+                    return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until)));
                 }
                 // In a regroup window the answer says how long it lasts; otherwise ask again after a poll.
                 long pause = Math.min(left, (answer.get(1) > 0) ? TimeUnit.MILLISECONDS.toNanos(answer.get(1))
                         : POLL.toNanos());
-                return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until, 0)));
+                return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until)));
             })
-            .onErrorResume((ex) -> failures == 0
-                    && until - System.nanoTime() > this.redis.probeInterval().toNanos(), (ex) -> Mono
-                        .delay(this.redis.probeInterval())
-                        .then(Mono.defer(() -> turn(ticket, until, failures + 1))));
+            .onErrorResume((ex) -> this.redis.inFallbackFor().compareTo(blip()) < 0
+                    && until - System.nanoTime() > POLL.toNanos() * 4, (ex) -> Mono.delay(POLL.multipliedBy(4))
+                        .then(Mono.defer(() -> turn(ticket, until))));
     }
 
     /**
@@ -371,6 +406,9 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
         final String id;
 
+        /** When the update arrived ({@link System#nanoTime()}): its place in the queue. */
+        final long arrived;
+
         final byte[] aliveKey;
 
         final byte[] inFlightKey;
@@ -388,9 +426,10 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
         private volatile Sinks.Empty<Void> wake = Sinks.empty();
 
-        Ticket(int accountId, String id) {
+        Ticket(int accountId, String id, long arrived) {
             this.accountId = accountId;
             this.id = id;
+            this.arrived = arrived;
             this.aliveKey = key("alive:" + id).getBytes(StandardCharsets.UTF_8);
             this.inFlightKey = key("inflight:" + accountId).getBytes(StandardCharsets.UTF_8);
         }

@@ -46,6 +46,9 @@ final class SharedRedis implements AutoCloseable {
 
     private final AtomicBoolean fallback = new AtomicBoolean();
 
+    /** When this replica last went into fallback ({@link System#nanoTime()}). */
+    private volatile long fallbackSince = System.nanoTime();
+
     private final ScheduledExecutorService prober;
 
     private final Timer succeeded;
@@ -131,6 +134,11 @@ final class SharedRedis implements AutoCloseable {
     }
 
     /** Whether this replica runs on shared state now. */
+    /** How long this replica has been in fallback; zero when it is on shared state. */
+    Duration inFallbackFor() {
+        return shared() ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - this.fallbackSince);
+    }
+
     boolean shared() {
         return !this.fallback.get() && this.connection != null;
     }
@@ -192,6 +200,7 @@ final class SharedRedis implements AutoCloseable {
 
     void markDown(String why) {
         if (this.fallback.compareAndSet(false, true)) {
+            this.fallbackSince = System.nanoTime();
             logger.warn("Redis unreachable ({}): this replica now runs on local state ({}); probing every {} ms", why,
                     (this.properties.onFailure() == SharedStateProperties.OnFailure.REFUSE)
                             ? "calls to MailReach refused with 503 shared-state-unavailable"
