@@ -2,9 +2,11 @@ package com.mailreachgateway.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -54,7 +56,7 @@ final class SharedRedis implements AutoCloseable {
 
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
 
-    private volatile boolean connecting;
+    private volatile boolean closing;
 
     SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry) {
         this.uri = uri;
@@ -160,6 +162,12 @@ final class SharedRedis implements AutoCloseable {
     /**
      * Runs one command, bounded by the timeout; its result arrives on a Reactor thread (never on
      * the Redis client's own). Fails with the command's error after putting the replica in fallback.
+     * <p>
+     * Every command is timed and its failure reported where it ends, on the command's own future,
+     * whether or not anyone still waits for it: a caller that stopped waiting (its own timeout, a
+     * cancelled update) must neither hide a failure nor leave it to Reactor's error hook, which
+     * logs an error nobody handled as an ERROR with its stack trace. So the future Reactor waits on
+     * never fails: it carries the command's end, value or error, and the error is raised here.
      */
     <T> Mono<T> command(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>> command) {
         return Mono.defer(() -> {
@@ -168,13 +176,23 @@ final class SharedRedis implements AutoCloseable {
                 return Mono.error(new IllegalStateException("Redis in fallback"));
             }
             long start = System.nanoTime();
-            return Mono.fromFuture(() -> command.apply(current.async()), true)
+            CompletableFuture<Ended<T>> ended;
+            try {
+                ended = command.apply(current.async()).handle((value, error) -> {
+                    record(start, error);
+                    return new Ended<>(value, error);
+                });
+            }
+            catch (RuntimeException ex) {
+                record(start, ex);
+                return Mono.error(ex);
+            }
+            // Lettuce ends every command after the timeout (TimeoutOptions); this bound is for the
+            // caller only, in case that end comes late: the command's own end is still recorded then.
+            return Mono.fromFuture(ended, true)
                 .timeout(this.timeout)
-                .doOnSuccess((value) -> this.succeeded.record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
-                .doOnError((ex) -> {
-                    this.failed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    markDown(describe(ex));
-                })
+                .doOnError(TimeoutException.class, (ex) -> markDown(describe(ex)))
+                .flatMap(Ended::toMono)
                 .publishOn(Schedulers.parallel());
         });
     }
@@ -191,7 +209,8 @@ final class SharedRedis implements AutoCloseable {
     }
 
     void markDown(String why) {
-        if (this.fallback.compareAndSet(false, true)) {
+        // Commands cut short by this replica's own shutdown say nothing about Redis.
+        if (!this.closing && this.fallback.compareAndSet(false, true)) {
             logger.warn("Redis unreachable ({}): this replica now runs on local state ({}); probing every {} ms", why,
                     (this.properties.onFailure() == SharedStateProperties.OnFailure.REFUSE)
                             ? "calls to MailReach refused with 503 shared-state-unavailable"
@@ -201,25 +220,48 @@ final class SharedRedis implements AutoCloseable {
     }
 
     private void markUp() {
-        if (this.fallback.compareAndSet(true, false)) {
+        if (!this.closing && this.fallback.compareAndSet(true, false)) {
             logger.warn("Redis answers again: this replica is back on shared state");
         }
     }
 
     private static String describe(Throwable ex) {
-        Throwable cause = (ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null)
+        Throwable cause = (ex instanceof CompletionException && ex.getCause() != null)
                 ? ex.getCause() : ex;
         return cause.getClass().getSimpleName();
     }
 
+    /**
+     * Stops the probe, then lets the client close its connections, each once. (Closing the connection
+     * first and the client at once after made the client close it a second time, while the first
+     * close was still under way: Lettuce's {@code WARN Connection is already closed} at every stop.)
+     * Synchronous, so that the connections are closed before Boot's Lettuce resources shut down.
+     */
     @Override
     public void close() {
+        this.closing = true;
         this.prober.shutdownNow();
-        StatefulRedisConnection<byte[], byte[]> current = this.connection;
-        if (current != null) {
-            current.closeAsync();
+        try {
+            // A probe under way may be opening a connection: it must be one the client closes below.
+            this.prober.awaitTermination(this.timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         }
-        this.client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        this.client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+
+    /** How a command ended: its value, or its error. */
+    private record Ended<T>(T value, Throwable error) {
+
+        Mono<T> toMono() {
+            if (this.error == null) {
+                return Mono.justOrEmpty(this.value);
+            }
+            return Mono.error((this.error instanceof CompletionException && this.error.getCause() != null)
+                    ? this.error.getCause() : this.error);
+        }
+
     }
 
 }
