@@ -40,6 +40,8 @@ final class RedisAccountLock implements AccountLock {
 
     private final AtomicBoolean failing = new AtomicBoolean();
 
+    private final LockReleases releases;
+
     RedisAccountLock(RedissonClient redisson, SharedRedis redis, MeterRegistry registry) {
         this.redisson = redisson;
         this.redis = redis;
@@ -47,6 +49,7 @@ final class RedisAccountLock implements AccountLock {
             .description("Time updates waited for their account's turn across replicas")
             .publishPercentileHistogram()
             .register(registry);
+        this.releases = new LockReleases(registry);
     }
 
     @Override
@@ -74,7 +77,7 @@ final class RedisAccountLock implements AccountLock {
                 .doOnSuccess((held) -> lockAnswers())
                 .onErrorResume((ex) -> !(ex instanceof LaneRefusedException), (ex) -> {
                     // Got the lock too late, or not at all: make sure it is not left held until its lease.
-                    lock.unlockAsync(owner);
+                    this.releases.cleanUp(lock, owner);
                     if (ex instanceof TimeoutException && this.redis.shared()) {
                         // Redis answers but the turn did not come within the wait plus a command.
                         return Mono.error(LaneRefusedException.turnNotInTime());
@@ -111,10 +114,10 @@ final class RedisAccountLock implements AccountLock {
     private void release(RLock lock, long owner, long untilNanos) {
         long left = untilNanos - System.nanoTime();
         if (left <= 0) {
-            lock.unlockAsync(owner);
+            this.releases.release(lock, owner);
             return;
         }
-        Mono.delay(Duration.ofNanos(left)).subscribe((tick) -> lock.unlockAsync(owner));
+        Mono.delay(Duration.ofNanos(left)).subscribe((tick) -> this.releases.release(lock, owner));
     }
 
 }
