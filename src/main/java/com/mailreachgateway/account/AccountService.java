@@ -52,62 +52,44 @@ class AccountService {
 
     private final PolicyEngine policy;
 
-    private final UpdateAudit audit;
+    private final UpdateRecorder recorder;
 
     private final UpdateMetrics metrics;
 
     AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, AccountLock lock,
-            PolicyEngine policy, UpdateAudit audit, UpdateMetrics metrics) {
+            PolicyEngine policy, UpdateRecorder recorder, UpdateMetrics metrics) {
         this.mailReach = mailReach;
         this.cache = cache;
         this.lanes = lanes;
         this.lock = lock;
         this.policy = policy;
-        this.audit = audit;
+        this.recorder = recorder;
         this.metrics = metrics;
     }
 
-    /** Applies an update, or previews it when {@code dryRun}; fails with a gateway error. */
+    /**
+     * Applies an update, or previews it when {@code dryRun}; fails with a gateway error. However it
+     * ends, it is recorded once (metric and audit line, {@link UpdateRecorder}).
+     */
     Mono<UpdateResult> update(String requestId, Caller caller, int id, AccountUpdate update, boolean dryRun) {
         PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
                 update.fields());
         Deadline deadline = this.mailReach.newDeadline();
-        long arrived = System.nanoTime();
+        UpdateRecorder.Recording recording = this.recorder.begin(requestId, caller.name(), id, update.fields());
         if (dryRun) {
-            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)))
-                .doOnSuccess((result) -> count(caller, "dry_run"));
+            Mono<UpdateResult> preview = facts(id, request, deadline)
+                .map((facts) -> this.policy.decide(request, facts.orElse(null)))
+                .doOnNext(recording::decided)
+                .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)));
+            return recording.whole(preview, Outcomes.DRY_RUN);
         }
-        // Everything, audit included, happens inside the lane: once an update has started it
-        // is finished and recorded even if its caller has gone away.
         // Until when the account stays held after this update (its settle window, if an attempt got no answer).
         AtomicLong holdUntil = new AtomicLong(System.nanoTime());
-        Mono<UpdateResult> work = Mono.defer(() -> {
-            long start = System.nanoTime();
-            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision, deadline, holdUntil))
-                .doOnSuccess((result) -> {
-                    count(caller, "forwarded");
-                    this.audit.update(requestId, caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
-                            elapsed(start));
-                })
-                .onErrorMap((ex) -> {
-                    Decision decision = null;
-                    Throwable cause = ex;
-                    if (ex instanceof DecidedFailure failure) {
-                        decision = failure.decision;
-                        cause = failure.getCause();
-                    }
-                    else if (ex instanceof PolicyRefusedException refused) {
-                        decision = refused.decision();
-                    }
-                    String outcome = Outcomes.of(cause);
-                    count(caller, outcome);
-                    this.audit.update(requestId, caller.name(), id, update.fields(), decision, outcome, Outcomes.status(cause),
-                            elapsed(start));
-                    return cause;
-                });
-        });
+        // Once started, the work runs to its end even if its caller has gone away, and records that end.
+        Mono<UpdateResult> work = recording.work(Mono.defer(() -> facts(id, request, deadline)
+            .map((facts) -> this.policy.decide(request, facts.orElse(null)))
+            .doOnNext(recording::decided)
+            .flatMap((decision) -> forward(id, decision, deadline, holdUntil))), Outcomes.FORWARDED);
         // The lane wait counts against the same deadline: the turn must come while one attempt at
         // MailReach still fits. An update whose turn does not come in time never starts, and says so.
         // Behind this replica's lane, the account's turn across replicas: the wait for it counts against
@@ -116,17 +98,13 @@ class AccountService {
         Mono<UpdateResult> locked = Mono.defer(() -> this.lock.acquire(id, laneWait(deadline),
                 deadline.remaining().plus(this.mailReach.settleTime())))
             .flatMap((held) -> work.doFinally((signal) -> held.releaseAt(holdUntil.get())));
-        return Mono.defer(() -> this.lanes.run(id, locked, laneWait(deadline)))
-            .onErrorMap(LaneRefusedException.class, (ex) -> {
-                NotSentException notSent = new NotSentException(ex.full()
-                        ? "The account already has the most updates queued that the gateway accepts"
-                        : "Earlier updates of this account took the time this one had",
-                        ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor());
-                count(caller, Outcomes.of(notSent));
-                this.audit.update(requestId, caller.name(), id, update.fields(), null, Outcomes.of(notSent),
-                        Outcomes.status(notSent), elapsed(arrived));
-                return notSent;
-            });
+        Mono<UpdateResult> laned = Mono.defer(() -> this.lanes.run(id, locked, laneWait(deadline)))
+            .onErrorMap(LaneRefusedException.class, (ex) -> new NotSentException(ex.full()
+                    ? "The account already has the most updates queued that the gateway accepts"
+                    : "Earlier updates of this account took the time this one had",
+                    ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor()));
+        // Lane, lock and work: refusals by the lane or the lock (before the work) are recorded here.
+        return recording.whole(laned, Outcomes.FORWARDED);
     }
 
     private Duration laneWait(Deadline deadline) {
@@ -151,7 +129,7 @@ class AccountService {
                 // that fails (shared store down) costs the cached copy, never the update.
                 return this.cache.put(id, answer.account()).thenReturn(result).onErrorReturn(result);
             })
-            .onErrorMap((ex) -> {
+            .doOnError((ex) -> {
                 if (ex instanceof UpstreamClientException client) {
                     evictIfGone(id, client);
                 }
@@ -159,7 +137,6 @@ class AccountService {
                     settleInDoubt(id, doubt.settleUntilNanos());
                     holdUntil.set(doubt.settleUntilNanos());
                 }
-                return new DecidedFailure(decision, ex);
             });
     }
 
@@ -241,16 +218,8 @@ class AccountService {
         this.metrics.decisions(decision);
     }
 
-    void count(Caller caller, String outcome) {
-        this.metrics.update(caller.name(), outcome);
-    }
-
     private void countRead(String result) {
         this.metrics.read(result);
-    }
-
-    private static Duration elapsed(long start) {
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** What a dry run answers: the tier, every rule's decision and the body that would go. */
@@ -300,18 +269,5 @@ class AccountService {
         }
 
     }
-
-    /** Carries the policy's decision alongside an upstream failure, for the audit line. */
-    private static final class DecidedFailure extends RuntimeException {
-
-        private final Decision decision;
-
-        DecidedFailure(Decision decision, Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.decision = decision;
-        }
-
-    }
-
 
 }
