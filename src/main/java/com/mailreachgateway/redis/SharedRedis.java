@@ -1,8 +1,12 @@
 package com.mailreachgateway.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +62,23 @@ final class SharedRedis implements AutoCloseable {
 
     private volatile boolean closing;
 
+    private final List<Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>>> rejoinTasks = new CopyOnWriteArrayList<>();
+
+    /** How long after coming back this replica doubts copies stored before (see {@link #mayBeUndropped}). */
+    private final Duration rejoinGrace;
+
+    /** When this replica last came back to shared state ({@link System#nanoTime()}), and Redis's clock then. */
+    private volatile long rejoinedNanos = System.nanoTime();
+
+    private volatile long rejoinedRedisMillis = Long.MIN_VALUE;
+
     SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry) {
         this.uri = uri;
         this.timeout = uri.getTimeout();
         this.properties = properties;
+        // Another replica does its rejoin work at its first probe that finds Redis answering: within a probe
+        // period and a timed-out probe of this replica's return, and a command to do it.
+        this.rejoinGrace = properties.probeInterval().plus(this.timeout).multipliedBy(2);
         this.client = RedisClient.create(resources, uri);
         // Commands fail at once while disconnected instead of queueing until the timeout, and every
         // command, async ones included (Bucket4j's), times out after spring.data.redis.timeout.
@@ -117,12 +134,12 @@ final class SharedRedis implements AutoCloseable {
         try {
             if (this.connection == null) {
                 if (connect()) {
-                    markUp();
+                    rejoin();
                 }
                 return;
             }
             this.connection.async().ping().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            markUp();
+            rejoin();
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -130,6 +147,44 @@ final class SharedRedis implements AutoCloseable {
         catch (Exception ex) {
             markDown(describe(ex));
         }
+    }
+
+    /**
+     * Back on shared state once Redis answers, after the work it must do there first (see
+     * {@link #beforeRejoin}); a replica already on shared state has nothing to do.
+     */
+    private void rejoin() throws Exception {
+        if (!this.fallback.get()) {
+            return;
+        }
+        RedisAsyncCommands<byte[], byte[]> commands = this.connection.async();
+        for (Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>> task : this.rejoinTasks) {
+            task.apply(commands).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        List<byte[]> time = commands.time().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        this.rejoinedRedisMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+                + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+        this.rejoinedNanos = System.nanoTime();
+        markUp();
+    }
+
+    /**
+     * Work this replica must finish on Redis before it uses shared state again after a fallback (a
+     * failed run keeps it in fallback until the next probe): things it could not do in Redis meanwhile.
+     */
+    void beforeRejoin(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>> task) {
+        this.rejoinTasks.add(task);
+    }
+
+    /**
+     * Whether a shared copy stored at {@code storedAt} (Redis's clock) may be one another replica could
+     * not drop while Redis was unreachable: it was stored before this replica came back, and the others
+     * may not have done their own {@link #beforeRejoin} work yet, for at most two probe periods after
+     * that. Such a copy is no longer known to be right.
+     */
+    boolean mayBeUndropped(Instant storedAt) {
+        return System.nanoTime() - this.rejoinedNanos < this.rejoinGrace.toNanos()
+                && storedAt.toEpochMilli() < this.rejoinedRedisMillis;
     }
 
     /** Whether this replica runs on shared state now. */
