@@ -35,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
  * The one Redis connection of this replica, and whether Redis is answering. Every command is
  * bounded by {@code spring.data.redis.timeout}; a command that fails or times out puts the replica
  * in fallback at once (one WARN line), and a probe every {@code gateway.redis.probe-interval}
- * brings it back to shared state when Redis answers again (one WARN line). Redis being down at
+ * brings it back to shared state when Redis answers again (one WARN line), once the work this
+ * replica could not do in Redis meanwhile is done ({@link #beforeRejoin}). Redis being down at
  * start is no reason to refuse to start: the replica starts in fallback.
  */
 final class SharedRedis implements AutoCloseable {
