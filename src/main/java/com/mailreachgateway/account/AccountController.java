@@ -115,10 +115,10 @@ class AccountController {
                     .ended(Outcomes.INVALID, HttpStatus.PAYLOAD_TOO_LARGE.value());
                 return Mono.error(ex);
             })
-            .flatMap((bytes) -> update(caller, exchange, bytes.orElse(null)));
+            .flatMap((bytes) -> validateAndUpdate(caller, exchange, bytes.orElse(null)));
     }
 
-    private Mono<ResponseEntity<byte[]>> update(Caller caller, ServerWebExchange exchange, byte[] body) {
+    private Mono<ResponseEntity<byte[]>> validateAndUpdate(Caller caller, ServerWebExchange exchange, byte[] body) {
         ServerHttpRequest request = exchange.getRequest();
         List<FieldError> errors = new ArrayList<>();
         Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
