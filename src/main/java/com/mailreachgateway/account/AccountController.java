@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
 import com.mailreachgateway.caller.Caller;
 import com.mailreachgateway.policy.Decision;
 import com.mailreachgateway.policy.RuleDecision;
+import com.mailreachgateway.system.GatewayException;
 import com.mailreachgateway.system.RequestIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -22,8 +25,11 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.NestedRuntimeException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -59,12 +65,12 @@ class AccountController {
 
     private final AccountService accounts;
 
-    private final UpdateMetrics metrics;
+    private final UpdateRecorder recorder;
 
-    AccountController(AccountUpdateParser parser, AccountService accounts, UpdateMetrics metrics) {
+    AccountController(AccountUpdateParser parser, AccountService accounts, UpdateRecorder recorder) {
         this.parser = parser;
         this.accounts = accounts;
-        this.metrics = metrics;
+        this.recorder = recorder;
     }
 
     @Operation(summary = "Update an account",
@@ -98,19 +104,41 @@ class AccountController {
             @Parameter(hidden = true) ServerWebExchange exchange,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
-                            required = false) byte[] body) {
+                            required = false) Mono<byte[]> body) {
+        // The body is read here rather than before the call, so that a body over the limit (413) is an
+        // invalid update recorded like the others, not an error the update never saw.
+        return body.map(Optional::of)
+            .defaultIfEmpty(Optional.empty())
+            .onErrorResume(AccountController::tooLarge, (ex) -> {
+                Integer accountId = collect(new ArrayList<>(), () -> AccountIds.fromRequest(exchange.getRequest()));
+                this.recorder.begin(RequestIds.of(exchange), caller.name(), accountId, Map.of())
+                    .ended(Outcomes.INVALID, HttpStatus.PAYLOAD_TOO_LARGE.value());
+                return Mono.error(ex);
+            })
+            .flatMap((bytes) -> validateAndUpdate(caller, exchange, bytes.orElse(null)));
+    }
+
+    private Mono<ResponseEntity<byte[]>> validateAndUpdate(Caller caller, ServerWebExchange exchange, byte[] body) {
         ServerHttpRequest request = exchange.getRequest();
-        // The body is read as bytes and decoded here, strictly: a String argument would have been
-        // decoded with U+FFFD for invalid UTF-8, and in whatever charset the Content-Type named.
-        requireUtf8(request);
         List<FieldError> errors = new ArrayList<>();
         Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
         Boolean dryRun = collect(errors,
                 () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of(QueryParameters.DRY_RUN)).dryRun());
-        AccountUpdate update = collect(errors, () -> this.parser.parse(body));
-        if (!errors.isEmpty()) {
-            this.metrics.update(caller.name(), "invalid");
-            return Mono.error(new InvalidRequestException(errors));
+        AccountUpdate update = null;
+        try {
+            // The body is taken as bytes and decoded here, strictly: a String argument would have been
+            // decoded with U+FFFD for invalid UTF-8, and in whatever charset the Content-Type named.
+            requireUtf8(request);
+            update = collect(errors, () -> this.parser.parse(body));
+            if (!errors.isEmpty()) {
+                throw new InvalidRequestException(errors);
+            }
+        }
+        catch (GatewayException ex) {
+            // Invalid updates are updates too: one sample and one audit line each, like every other.
+            this.recorder.begin(RequestIds.of(exchange), caller.name(), accountId,
+                    (update != null) ? update.fields() : Map.of()).failed(ex);
+            return Mono.error(ex);
         }
         return this.accounts.update(RequestIds.of(exchange), caller, accountId, update, dryRun).map((result) -> {
             ResponseEntity.BodyBuilder response = ResponseEntity.ok()
@@ -123,6 +151,12 @@ class AccountController {
             }
             return response.body(dryRun ? result.preview() : result.account());
         });
+    }
+
+    /** A body over the codec's limit, as the framework reports it (bare, or inside an input error). */
+    private static boolean tooLarge(Throwable ex) {
+        return ex instanceof DataBufferLimitException
+                || (ex instanceof NestedRuntimeException nested && nested.contains(DataBufferLimitException.class));
     }
 
     /** Runs one check, adding its errors to {@code errors}; {@code null} when it failed. */

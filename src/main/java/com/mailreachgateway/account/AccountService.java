@@ -54,76 +54,55 @@ class AccountService {
 
     private final PolicyEngine policy;
 
-    private final UpdateAudit audit;
+    private final UpdateRecorder recorder;
 
     private final UpdateMetrics metrics;
 
     AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, AccountLock lock,
-            PolicyEngine policy, UpdateAudit audit, UpdateMetrics metrics) {
+            PolicyEngine policy, UpdateRecorder recorder, UpdateMetrics metrics) {
         this.mailReach = mailReach;
         this.cache = cache;
         this.lanes = lanes;
         this.lock = lock;
         this.policy = policy;
-        this.audit = audit;
+        this.recorder = recorder;
         this.metrics = metrics;
     }
 
-    /** Applies an update, or previews it when {@code dryRun}; fails with a gateway error. */
+    /**
+     * Applies an update, or previews it when {@code dryRun}; fails with a gateway error. However it
+     * ends, it is recorded once (metric and audit line, {@link UpdateRecorder}).
+     */
     Mono<UpdateResult> update(String requestId, Caller caller, int id, AccountUpdate update, boolean dryRun) {
         PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
                 update.fields());
         Deadline deadline = this.mailReach.newDeadline();
-        long arrived = System.nanoTime();
+        UpdateRecorder.Recording recording = this.recorder.begin(requestId, caller.name(), id, update.fields());
         if (dryRun) {
-            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)))
-                .doOnSuccess((result) -> count(caller, "dry_run"));
+            Mono<UpdateResult> preview = facts(id, request, deadline)
+                .map((facts) -> this.policy.decide(request, facts.orElse(null)))
+                .doOnNext(recording::decided)
+                .map((decision) -> new UpdateResult(null, decision, preview(caller, id, decision)));
+            return recording.whole(preview, Outcomes.DRY_RUN);
         }
-        // Everything, audit included, happens inside the lane: once an update has started it
-        // is finished and recorded even if its caller has gone away.
-        Function<AccountLock.Held, Mono<UpdateResult>> work = (held) -> Mono.defer(() -> {
-            long start = System.nanoTime();
-            return facts(id, request, deadline).map((facts) -> this.policy.decide(request, facts.orElse(null)))
-                .flatMap((decision) -> forward(id, decision, deadline, watch(held)))
-                .doOnSuccess((result) -> {
-                    count(caller, "forwarded");
-                    this.audit.update(requestId, caller.name(), id, update.fields(), result.decision(), "forwarded", 200,
-                            elapsed(start));
-                })
-                .onErrorMap((ex) -> {
-                    Decision decision = null;
-                    Throwable cause = ex;
-                    if (ex instanceof DecidedFailure failure) {
-                        decision = failure.decision;
-                        cause = failure.getCause();
-                    }
-                    else if (ex instanceof PolicyRefusedException refused) {
-                        decision = refused.decision();
-                    }
-                    String outcome = Outcomes.of(cause);
-                    count(caller, outcome);
-                    this.audit.update(requestId, caller.name(), id, update.fields(), decision, outcome, Outcomes.status(cause),
-                            elapsed(start));
-                    return cause;
-                });
-        });
+        // Once started, the work runs to its end even if its caller has gone away, and records that end.
+        Function<AccountLock.Held, Mono<UpdateResult>> work = (held) -> recording.work(Mono.defer(() -> facts(id,
+                request, deadline)
+            .map((facts) -> this.policy.decide(request, facts.orElse(null)))
+            .doOnNext(recording::decided)
+            .flatMap((decision) -> forward(id, decision, deadline, watch(held)))), Outcomes.FORWARDED);
         // The account's turn across replicas is asked for first, as the update arrives, so turns follow
         // arrival at the gateway as a whole; then this replica's lane (which alone orders updates while the
         // lock is not in use). Both waits count against the deadline: the turn must come while one attempt
         // at MailReach still fits. An update whose turn does not come in time never starts, and says so.
-        return Mono.defer(() -> this.lock.acquire(id, laneWait(deadline)))
+        Mono<UpdateResult> turns = Mono.defer(() -> this.lock.acquire(id, laneWait(deadline)))
             .flatMap((held) -> inLane(id, held, work.apply(held), deadline))
-            .onErrorMap(LaneRefusedException.class, (ex) -> {
-                NotSentException notSent = new NotSentException(ex.full()
-                        ? "The account already has the most updates queued that the gateway accepts"
-                        : "Earlier updates of this account took the time this one had",
-                        ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor());
-                count(caller, Outcomes.of(notSent));
-                this.audit.update(requestId, caller.name(), id, update.fields(), null, Outcomes.of(notSent),
-                        Outcomes.status(notSent), elapsed(arrived));
-                return notSent;
-            });
+            .onErrorMap(LaneRefusedException.class, (ex) -> new NotSentException(ex.full()
+                    ? "The account already has the most updates queued that the gateway accepts"
+                    : "Earlier updates of this account took the time this one had",
+                    ex.busyFor().isZero() ? Duration.ofSeconds(1) : ex.busyFor()));
+        // Lock, lane and work: refusals by the lock or the lane (before the work) are recorded here.
+        return recording.whole(turns, Outcomes.FORWARDED);
     }
 
     /**
@@ -180,14 +159,13 @@ class AccountService {
                 // that fails (shared store down) costs the cached copy, never the update.
                 return this.cache.put(id, answer.account()).thenReturn(result).onErrorReturn(result);
             })
-            .onErrorMap((ex) -> {
+            .doOnError((ex) -> {
                 if (ex instanceof UpstreamClientException client) {
                     evictIfGone(id, client);
                 }
                 else if (ex instanceof UpdateInDoubtException doubt) {
                     settleInDoubt(id, doubt.settleUntilNanos());
                 }
-                return new DecidedFailure(decision, ex);
             });
     }
 
@@ -269,16 +247,8 @@ class AccountService {
         this.metrics.decisions(decision);
     }
 
-    void count(Caller caller, String outcome) {
-        this.metrics.update(caller.name(), outcome);
-    }
-
     private void countRead(String result) {
         this.metrics.read(result);
-    }
-
-    private static Duration elapsed(long start) {
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** What a dry run answers: the tier, every rule's decision and the body that would go. */
@@ -328,18 +298,5 @@ class AccountService {
         }
 
     }
-
-    /** Carries the policy's decision alongside an upstream failure, for the audit line. */
-    private static final class DecidedFailure extends RuntimeException {
-
-        private final Decision decision;
-
-        DecidedFailure(Decision decision, Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.decision = decision;
-        }
-
-    }
-
 
 }

@@ -5,6 +5,18 @@ import com.mailreachgateway.system.GatewayException;
 /** Names an update's outcome for metrics and the audit log (low cardinality, stable). */
 final class Outcomes {
 
+    /** MailReach answered the update (200). */
+    static final String FORWARDED = "forwarded";
+
+    /** A dry run answered its preview (200), whatever the policy's verdict. */
+    static final String DRY_RUN = "dry_run";
+
+    /** The request did not validate (400, 413, 415): nothing went upstream. */
+    static final String INVALID = "invalid";
+
+    /** The caller left before its update's turn came: it was dropped, nothing was sent. */
+    static final String ABANDONED = "abandoned";
+
     private Outcomes() {
     }
 
@@ -13,7 +25,7 @@ final class Outcomes {
             return "error";
         }
         return switch (gateway.problemType()) {
-            case INVALID_REQUEST, PAYLOAD_TOO_LARGE, HTTP_ERROR -> "invalid";
+            case INVALID_REQUEST, PAYLOAD_TOO_LARGE, HTTP_ERROR -> INVALID;
             case UNAUTHENTICATED -> "unauthorized";
             case FIELD_FORBIDDEN -> "forbidden";
             case POLICY_VIOLATION -> "rejected";

@@ -22,8 +22,15 @@ class UpdateAudit {
 
     private static final Logger audit = LoggerFactory.getLogger("audit");
 
-    void update(String requestId, String caller, int accountId, Map<String, Object> sent, Decision decision, String outcome,
-            int status, Duration latency) {
+    /**
+     * Writes the line of one update.
+     *
+     * @param accountId the account, {@code null} when the id itself was invalid ({@code account=-})
+     * @param decision the policy's decision, {@code null} when none was made
+     * @param latency from the update's arrival to its end, waits included
+     */
+    void update(String requestId, String caller, Integer accountId, Map<String, Object> sent, Decision decision,
+            String outcome, int status, Duration latency) {
         Map<String, Object> redactedSent = redact(sent);
         // Most updates go as sent: the line says so rather than print the same fields twice.
         String forwarded = "{}";
@@ -43,7 +50,7 @@ class UpdateAudit {
             .addKeyValue("status", status)
             .addKeyValue("latency_ms", latency.toMillis())
             .log("update caller={} account={} outcome={} status={} latency_ms={} tier={} policy={} sent={} forwarded={} adjusted=[{}] violations=[{}]",
-                    caller, accountId, outcome, status, latency.toMillis(),
+                    caller, (accountId != null) ? accountId : "-", outcome, status, latency.toMillis(),
                     (decision != null) ? decision.tier() : "-", (decision != null) ? decision.policyVersion() : "-",
                     redactedSent, forwarded, adjusted, violations);
         }

@@ -19,8 +19,6 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -52,8 +50,6 @@ import reactor.core.publisher.Sinks;
  * ({@code refuse}).
  */
 final class RedisAccountLock implements AccountLock, AutoCloseable {
-
-    private static final Logger logger = LoggerFactory.getLogger(RedisAccountLock.class);
 
     /** How often a waiting update asks whether its turn came (sooner when an update of this replica ends). */
     static final Duration POLL = Duration.ofMillis(50);
@@ -132,8 +128,6 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
     private final Counter releaseFailures;
 
-    private final AtomicBoolean failing = new AtomicBoolean();
-
     private final Disposable renewals;
 
     RedisAccountLock(SharedRedis redis, Duration lease, MeterRegistry registry) {
@@ -176,14 +170,12 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                     ticket.release();
                     return Mono.<Held>error(LaneRefusedException.turnNotInTime());
                 }
-                lockAnswers();
                 return settled(ticket, until);
             }).onErrorResume((ex) -> !(ex instanceof LaneRefusedException), (ex) -> {
                 // Redis failed under this update (its place, if it got one, ends with its lease): as one that
                 // arrives while Redis is unreachable, it waits for Redis a little, once, then goes on as in
                 // fallback (or is refused).
                 this.live.remove(ticket.id);
-                lockFails(ex);
                 return retried ? offShared() : afterBlip(accountId, arrived, until);
             }).doOnNext((held) -> ticket.handedOver.set(true)).doOnCancel(() -> {
                 // The caller left before the account was handed over: its place goes to the next update.
@@ -358,20 +350,6 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             values[i] = args[i].getBytes(StandardCharsets.UTF_8);
         }
         return redis.<T>eval(script.getBytes(StandardCharsets.UTF_8), type, keys, values).toCompletableFuture();
-    }
-
-    private void lockFails(Throwable ex) {
-        if (this.failing.compareAndSet(false, true)) {
-            logger.warn("Account turns unavailable ({}): updates are ordered by this replica's lanes only ({})",
-                    ex.getClass().getSimpleName(), this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE
-                            ? "or refused with 503 shared-state-unavailable" : "local-share");
-        }
-    }
-
-    private void lockAnswers() {
-        if (this.failing.compareAndSet(true, false)) {
-            logger.warn("Account turns available again: updates are ordered across replicas");
-        }
     }
 
     private Mono<Held> offShared() {

@@ -4,7 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.mailreachgateway.state.AccountStore;
 import com.mailreachgateway.state.CachedAccount;
@@ -12,6 +16,10 @@ import com.mailreachgateway.state.CaffeineAccountStore;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import com.mailreachgateway.state.AccountStore.ReadStart;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,6 +32,8 @@ import reactor.core.publisher.Mono;
  * than an update made through another replica, by at most the TTL.
  */
 final class RedisAccountStore implements AccountStore {
+
+    private static final Logger logger = LoggerFactory.getLogger(RedisAccountStore.class);
 
     private static final String NOW = "redis.replicate_commands() "
             + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
@@ -55,11 +65,21 @@ final class RedisAccountStore implements AccountStore {
 
     private final byte[] keep;
 
-    RedisAccountStore(SharedRedis redis, CaffeineAccountStore local, Duration keep) {
+    /** Accounts whose copy could not be dropped in Redis, to drop before this replica uses it again. */
+    private final Set<Integer> undropped = ConcurrentHashMap.newKeySet();
+
+    private final Counter failedEvictions;
+
+    RedisAccountStore(SharedRedis redis, CaffeineAccountStore local, Duration keep, MeterRegistry registry) {
         this.redis = redis;
         this.local = local;
         this.counter = bytes(redis.key("accounts:version"));
         this.keep = bytes(Long.toString(keep.toMillis()));
+        this.failedEvictions = Counter.builder("gateway.redis.eviction.failures")
+            .description("Cached account copies Redis could not drop at once (after an update in doubt); each is "
+                    + "dropped before the replica uses shared state again")
+            .register(registry);
+        redis.beforeRejoin(this::dropUndropped);
     }
 
     @Override
@@ -72,7 +92,7 @@ final class RedisAccountStore implements AccountStore {
                 CachedAccount shared = parse(value);
                 // Kept here too: with Redis gone (refuse as well as local-share) this replica still serves it.
                 this.local.mirrorNow(id, shared);
-                return Optional.of(shared);
+                return Optional.of(this.redis.mayBeUndropped(shared.storedAt()) ? shared.doubted() : shared);
             })
             .defaultIfEmpty(Optional.empty())
             .onErrorResume((ex) -> this.local.get(id));
@@ -115,22 +135,54 @@ final class RedisAccountStore implements AccountStore {
             .onErrorReturn(mine);
     }
 
+    /**
+     * Drops the copy here and in Redis. One that cannot be dropped in Redis now (Redis unreachable, the
+     * replica in fallback) is not forgotten: it is counted, logged once, and dropped before this replica
+     * uses shared state again (see {@link SharedRedis#beforeRejoin}), while the other replicas, back
+     * from the same outage, do not serve copies from before it as fresh until it has been
+     * ({@link SharedRedis#mayBeUndropped}).
+     */
     @Override
     public Mono<Void> evict(int id) {
         this.local.evictNow(id);
         if (!this.redis.shared()) {
+            undropped(id, "Redis unreachable");
             return Mono.empty();
         }
         return this.redis.<Long>command((redis) -> redis.del(key(id)).toCompletableFuture())
-            .onErrorResume((ex) -> Mono.empty())
-            .then();
+            .then()
+            .onErrorResume((ex) -> {
+                undropped(id, ex.getClass().getSimpleName());
+                return Mono.empty();
+            });
+    }
+
+    private void undropped(int id, String why) {
+        this.failedEvictions.increment();
+        if (this.undropped.add(id)) {
+            logger.warn("Cached copy of account {} not dropped from Redis ({}): this replica drops it before it uses "
+                    + "shared state again", id, why);
+        }
+    }
+
+    /** Drops the copies that could not be dropped while Redis was unreachable; part of coming back. */
+    private CompletableFuture<?> dropUndropped(RedisAsyncCommands<byte[], byte[]> redis) {
+        List<Integer> ids = List.copyOf(this.undropped);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return redis.del(ids.stream().map(this::key).toArray(byte[][]::new)).toCompletableFuture().thenRun(() -> {
+            this.undropped.removeAll(ids);
+            logger.info("Dropped {} cached account copies from Redis that could not be dropped while it was unreachable",
+                    ids.size());
+        });
     }
 
     private byte[] key(int id) {
         return bytes(this.redis.key("account:" + id));
     }
 
-    private java.util.concurrent.CompletableFuture<byte[]> eval(RedisAsyncCommands<byte[], byte[]> redis,
+    private CompletableFuture<byte[]> eval(RedisAsyncCommands<byte[], byte[]> redis,
             String script, int id, byte[]... args) {
         return redis.<byte[]>eval(bytes(script), ScriptOutputType.VALUE, new byte[][] { key(id), this.counter }, args)
             .toCompletableFuture();

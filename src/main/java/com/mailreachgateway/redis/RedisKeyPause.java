@@ -113,6 +113,8 @@ final class RedisKeyPause implements KeyPause {
         if (this.redis.shared()) {
             // Sent at once on the one connection, so this replica's next admission (a later command on
             // it) already sees the pause.
+            // A failure was counted and put the replica in fallback (SharedRedis.command), where the local
+            // pause above takes over: nothing more to do with it here, and nothing left unhandled.
             this.redis.<Long>command((redis) -> eval(redis, PAUSE, retryAfter.toMillis(), KEEP_MILLIS))
                 .subscribe(this::remember, (ex) -> {
                 });
@@ -123,6 +125,8 @@ final class RedisKeyPause implements KeyPause {
     public void probeEnded(boolean resumed) {
         this.local.probeEnded(resumed);
         if (this.redis.shared()) {
+            // As in pause: a failure is counted and reported by SharedRedis.command; the probe lease ends on
+            // its own in Redis.
             this.redis.<Long>command((redis) -> eval(redis, PROBE_ENDED, resumed ? 1 : 0))
                 .subscribe((ended) -> {
                 }, (ex) -> {

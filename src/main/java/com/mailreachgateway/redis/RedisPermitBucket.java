@@ -104,9 +104,17 @@ final class RedisPermitBucket implements PermitBucket {
         CompletableFuture<Boolean> granted = new CompletableFuture<>();
         previous.whenComplete((ignored, error) -> {
             long left = maxWaitNanos - (System.nanoTime() - start);
-            CompletableFuture<Boolean> reservation = (left > 0)
-                    ? bucket.asScheduler().tryConsume(1, left, noticingAnswer(scheduler, answered, start))
-                    : bucket.tryConsume(1);
+            CompletableFuture<Boolean> reservation;
+            try {
+                reservation = (left > 0)
+                        ? bucket.asScheduler().tryConsume(1, left, noticingAnswer(scheduler, answered, start))
+                        : bucket.tryConsume(1);
+            }
+            catch (RuntimeException ex) {
+                // Thrown rather than returned (a closed connection): it must still end this request, or
+                // the caller would wait forever and every later request of this replica behind it.
+                reservation = CompletableFuture.failedFuture(ex);
+            }
             reservation.whenComplete((ok, failure) -> {
                 if (answered.complete(null)) {
                     this.redis.record(start, failure);

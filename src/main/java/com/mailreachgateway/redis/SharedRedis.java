@@ -1,10 +1,16 @@
 package com.mailreachgateway.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -29,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
  * The one Redis connection of this replica, and whether Redis is answering. Every command is
  * bounded by {@code spring.data.redis.timeout}; a command that fails or times out puts the replica
  * in fallback at once (one WARN line), and a probe every {@code gateway.redis.probe-interval}
- * brings it back to shared state when Redis answers again (one WARN line). Redis being down at
+ * brings it back to shared state when Redis answers again (one WARN line), once the work this
+ * replica could not do in Redis meanwhile is done ({@link #beforeRejoin}). Redis being down at
  * start is no reason to refuse to start: the replica starts in fallback.
  */
 final class SharedRedis implements AutoCloseable {
@@ -57,12 +64,25 @@ final class SharedRedis implements AutoCloseable {
 
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
 
-    private volatile boolean connecting;
+    private volatile boolean closing;
+
+    private final List<Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>>> rejoinTasks = new CopyOnWriteArrayList<>();
+
+    /** How long after coming back this replica doubts copies stored before (see {@link #mayBeUndropped}). */
+    private final Duration rejoinGrace;
+
+    /** When this replica last came back to shared state ({@link System#nanoTime()}), and Redis's clock then. */
+    private volatile long rejoinedNanos = System.nanoTime();
+
+    private volatile long rejoinedRedisMillis = Long.MIN_VALUE;
 
     SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry) {
         this.uri = uri;
         this.timeout = uri.getTimeout();
         this.properties = properties;
+        // Another replica does its rejoin work at its first probe that finds Redis answering: within a probe
+        // period and a timed-out probe of this replica's return, and a command to do it.
+        this.rejoinGrace = properties.probeInterval().plus(this.timeout).multipliedBy(2);
         this.client = RedisClient.create(resources, uri);
         // Commands fail at once while disconnected instead of queueing until the timeout, and every
         // command, async ones included (Bucket4j's), times out after spring.data.redis.timeout.
@@ -118,12 +138,12 @@ final class SharedRedis implements AutoCloseable {
         try {
             if (this.connection == null) {
                 if (connect()) {
-                    markUp();
+                    rejoin();
                 }
                 return;
             }
             this.connection.async().ping().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            markUp();
+            rejoin();
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -133,12 +153,50 @@ final class SharedRedis implements AutoCloseable {
         }
     }
 
-    /** Whether this replica runs on shared state now. */
+    /**
+     * Back on shared state once Redis answers, after the work it must do there first (see
+     * {@link #beforeRejoin}); a replica already on shared state has nothing to do.
+     */
+    private void rejoin() throws Exception {
+        if (!this.fallback.get()) {
+            return;
+        }
+        RedisAsyncCommands<byte[], byte[]> commands = this.connection.async();
+        for (Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>> task : this.rejoinTasks) {
+            task.apply(commands).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        List<byte[]> time = commands.time().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        this.rejoinedRedisMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+                + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+        this.rejoinedNanos = System.nanoTime();
+        markUp();
+    }
+
+    /**
+     * Work this replica must finish on Redis before it uses shared state again after a fallback (a
+     * failed run keeps it in fallback until the next probe): things it could not do in Redis meanwhile.
+     */
+    void beforeRejoin(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>> task) {
+        this.rejoinTasks.add(task);
+    }
+
+    /**
+     * Whether a shared copy stored at {@code storedAt} (Redis's clock) may be one another replica could
+     * not drop while Redis was unreachable: it was stored before this replica came back, and the others
+     * may not have done their own {@link #beforeRejoin} work yet, for at most two probe periods after
+     * that. Such a copy is no longer known to be right.
+     */
+    boolean mayBeUndropped(Instant storedAt) {
+        return System.nanoTime() - this.rejoinedNanos < this.rejoinGrace.toNanos()
+                && storedAt.toEpochMilli() < this.rejoinedRedisMillis;
+    }
+
     /** How long this replica has been in fallback; zero when it is on shared state. */
     Duration inFallbackFor() {
         return shared() ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - this.fallbackSince);
     }
 
+    /** Whether this replica runs on shared state now. */
     boolean shared() {
         return !this.fallback.get() && this.connection != null;
     }
@@ -168,6 +226,12 @@ final class SharedRedis implements AutoCloseable {
     /**
      * Runs one command, bounded by the timeout; its result arrives on a Reactor thread (never on
      * the Redis client's own). Fails with the command's error after putting the replica in fallback.
+     * <p>
+     * Every command is timed and its failure reported where it ends, on the command's own future,
+     * whether or not anyone still waits for it: a caller that stopped waiting (its own timeout, a
+     * cancelled update) must neither hide a failure nor leave it to Reactor's error hook, which
+     * logs an error nobody handled as an ERROR with its stack trace. So the future Reactor waits on
+     * never fails: it carries the command's end, value or error, and the error is raised here.
      */
     <T> Mono<T> command(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>> command) {
         return Mono.defer(() -> {
@@ -176,13 +240,23 @@ final class SharedRedis implements AutoCloseable {
                 return Mono.error(new IllegalStateException("Redis in fallback"));
             }
             long start = System.nanoTime();
-            return Mono.fromFuture(() -> command.apply(current.async()), true)
+            CompletableFuture<Ended<T>> ended;
+            try {
+                ended = command.apply(current.async()).handle((value, error) -> {
+                    record(start, error);
+                    return new Ended<>(value, error);
+                });
+            }
+            catch (RuntimeException ex) {
+                record(start, ex);
+                return Mono.error(ex);
+            }
+            // Lettuce ends every command after the timeout (TimeoutOptions); this bound is for the
+            // caller only, in case that end comes late: the command's own end is still recorded then.
+            return Mono.fromFuture(ended, true)
                 .timeout(this.timeout)
-                .doOnSuccess((value) -> this.succeeded.record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
-                .doOnError((ex) -> {
-                    this.failed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    markDown(describe(ex));
-                })
+                .doOnError(TimeoutException.class, (ex) -> markDown(describe(ex)))
+                .flatMap(Ended::toMono)
                 .publishOn(Schedulers.parallel());
         });
     }
@@ -199,7 +273,8 @@ final class SharedRedis implements AutoCloseable {
     }
 
     void markDown(String why) {
-        if (this.fallback.compareAndSet(false, true)) {
+        // Commands cut short by this replica's own shutdown say nothing about Redis.
+        if (!this.closing && this.fallback.compareAndSet(false, true)) {
             this.fallbackSince = System.nanoTime();
             logger.warn("Redis unreachable ({}): this replica now runs on local state ({}); probing every {} ms", why,
                     (this.properties.onFailure() == SharedStateProperties.OnFailure.REFUSE)
@@ -210,25 +285,48 @@ final class SharedRedis implements AutoCloseable {
     }
 
     private void markUp() {
-        if (this.fallback.compareAndSet(true, false)) {
+        if (!this.closing && this.fallback.compareAndSet(true, false)) {
             logger.warn("Redis answers again: this replica is back on shared state");
         }
     }
 
     private static String describe(Throwable ex) {
-        Throwable cause = (ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null)
+        Throwable cause = (ex instanceof CompletionException && ex.getCause() != null)
                 ? ex.getCause() : ex;
         return cause.getClass().getSimpleName();
     }
 
+    /**
+     * Stops the probe, then lets the client close its connections, each once. (Closing the connection
+     * first and the client at once after made the client close it a second time, while the first
+     * close was still under way: Lettuce's {@code WARN Connection is already closed} at every stop.)
+     * Synchronous, so that the connections are closed before Boot's Lettuce resources shut down.
+     */
     @Override
     public void close() {
+        this.closing = true;
         this.prober.shutdownNow();
-        StatefulRedisConnection<byte[], byte[]> current = this.connection;
-        if (current != null) {
-            current.closeAsync();
+        try {
+            // A probe under way may be opening a connection: it must be one the client closes below.
+            this.prober.awaitTermination(this.timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         }
-        this.client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        this.client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+
+    /** How a command ended: its value, or its error. */
+    private record Ended<T>(T value, Throwable error) {
+
+        Mono<T> toMono() {
+            if (this.error == null) {
+                return Mono.justOrEmpty(this.value);
+            }
+            return Mono.error((this.error instanceof CompletionException && this.error.getCause() != null)
+                    ? this.error.getCause() : this.error);
+        }
+
     }
 
 }

@@ -65,7 +65,7 @@ class SharedStateConfiguration {
                 ObjectProvider<Clock> clock) {
             Duration keep = cache.ttl().compareTo(cache.staleIfError()) > 0 ? cache.ttl() : cache.staleIfError();
             return new RedisAccountStore(redis,
-                    new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep);
+                    new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep, registry);
         }
 
         @Bean(initMethod = "start", destroyMethod = "close")

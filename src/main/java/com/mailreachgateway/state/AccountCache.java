@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -25,6 +27,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AccountCache {
+
+    private static final Logger logger = LoggerFactory.getLogger(AccountCache.class);
 
     private final AccountStore store;
 
@@ -51,9 +55,9 @@ public class AccountCache {
         return this.store.get(id);
     }
 
-    /** Whether a copy is within the TTL. */
+    /** Whether a copy is within the TTL, and known to be right. */
     public boolean isFresh(CachedAccount account) {
-        return account.age(this.clock.instant()).compareTo(this.properties.ttl()) < 0;
+        return !account.doubtful() && account.age(this.clock.instant()).compareTo(this.properties.ttl()) < 0;
     }
 
     /** Whether a copy may still be served while MailReach fails. */
@@ -66,10 +70,14 @@ public class AccountCache {
         return this.store.put(id, json);
     }
 
-    /** Drops the copy, without waiting for it. */
+    /**
+     * Drops the copy, without waiting for it. The store takes charge of a drop it cannot do at once (the
+     * shared store drops it before it serves from Redis again); a failure that still reaches here is
+     * logged, never ignored.
+     */
     public void evict(int id) {
-        this.store.evict(id).subscribe(null, (ex) -> {
-        });
+        this.store.evict(id)
+            .subscribe(null, (ex) -> logger.warn("Cached copy of account {} not dropped ({})", id, ex.toString()));
     }
 
     /** Age of a copy now. */

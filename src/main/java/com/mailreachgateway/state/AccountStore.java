@@ -26,7 +26,10 @@ public interface AccountStore {
      */
     Mono<CachedAccount> putRead(int id, byte[] json, ReadStart versionAtStart);
 
-    /** Drops the copy; completes when it is gone (or failed to go). */
+    /**
+     * Drops the copy; completes when it is gone, or when the store has taken charge of dropping it
+     * later (a shared store that cannot reach its server drops it before it serves from there again).
+     */
     Mono<Void> evict(int id);
 
     /**

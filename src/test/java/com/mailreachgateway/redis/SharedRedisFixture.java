@@ -55,6 +55,15 @@ final class SharedRedisFixture implements AutoCloseable {
         }
     }
 
+    /** Freezes Redis: connections stay open, nothing answers (see {@link EmbeddedRedis#freeze}). */
+    void freeze() {
+        this.redis.freeze();
+    }
+
+    void thaw() {
+        this.redis.thaw();
+    }
+
     @Override
     public void close() {
         this.connections.forEach(SharedRedis::close);
