@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,13 +49,16 @@ public final class ChaosMailReach implements AutoCloseable {
     private final Duration slow;
 
     /** Each account's applied writes, in the order they took effect. */
-    private final Map<Integer, List<String>> applied = new ConcurrentHashMap<>();
+    private final Map<Integer, List<Write>> writes = new ConcurrentHashMap<>();
 
     /** Arrival time (nanoTime) of every request. */
     private final List<Long> arrivals = new CopyOnWriteArrayList<>();
 
     /** MailReach's documented account, read once (the test base's copy would start its WireMock). */
     private final ObjectNode seed;
+
+    /** Requests being handled (some sleeping before they apply late). */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private volatile boolean calm = true;
 
@@ -104,10 +108,33 @@ public final class ChaosMailReach implements AutoCloseable {
 
     /** The writes that took effect on one account, oldest first ({@code desc} values). */
     public List<String> applied(int id) {
-        return new ArrayList<>(this.applied.getOrDefault(id, List.of()));
+        return writes(id).stream().map(Write::desc).toList();
+    }
+
+    /**
+     * The writes that took effect on one account, oldest first, with when their request arrived here
+     * and when they took effect: enough to tell, when an order check fails, which write came late.
+     */
+    public List<Write> writes(int id) {
+        return new ArrayList<>(this.writes.getOrDefault(id, List.of()));
+    }
+
+    /** How many requests are being handled: none means no write can still take effect. */
+    public int inFlight() {
+        return this.inFlight.get();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        this.inFlight.incrementAndGet();
+        try {
+            answer(exchange);
+        }
+        finally {
+            this.inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         long now = System.nanoTime();
         this.arrivals.add(now);
         Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
@@ -151,21 +178,21 @@ public final class ChaosMailReach implements AutoCloseable {
                 exchange.close();
             }
             else if (roll < 19) {
-                apply(id, desc);
+                apply(id, desc, now, roll);
                 exchange.close();
             }
             else if (roll < 26) {
-                apply(id, desc);
+                apply(id, desc, now, roll);
                 sleep(this.slow);
                 respond(exchange, 200, account(id));
             }
             else if (roll < 33) {
                 sleep(this.slow);
-                apply(id, desc);
+                apply(id, desc, now, roll);
                 respond(exchange, 200, account(id));
             }
             else {
-                apply(id, desc);
+                apply(id, desc, now, roll);
                 respond(exchange, 200, account(id));
             }
         }
@@ -174,13 +201,14 @@ public final class ChaosMailReach implements AutoCloseable {
         }
     }
 
-    private void apply(int id, String desc) {
-        this.applied.computeIfAbsent(id, (key) -> new CopyOnWriteArrayList<>()).add(desc);
+    private void apply(int id, String desc, long arrived, int roll) {
+        this.writes.computeIfAbsent(id, (key) -> new CopyOnWriteArrayList<>())
+            .add(new Write(desc, arrived, System.nanoTime(), roll));
     }
 
     private String account(int id) {
-        List<String> writes = this.applied.getOrDefault(id, List.of());
-        String desc = writes.isEmpty() ? "" : writes.get(writes.size() - 1);
+        List<Write> applied = this.writes.getOrDefault(id, List.of());
+        String desc = applied.isEmpty() ? "" : applied.get(applied.size() - 1).desc();
         ObjectNode account = this.seed.deepCopy();
         account.put("id", id);
         account.put("desc", desc);
@@ -203,6 +231,17 @@ public final class ChaosMailReach implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * One write that took effect.
+     *
+     * @param desc the update's {@code desc}
+     * @param arrived when its request arrived here ({@link System#nanoTime()})
+     * @param applied when it took effect
+     * @param roll the dice that chose how this request was answered (33 and above: at once)
+     */
+    public record Write(String desc, long arrived, long applied, int roll) {
     }
 
     @Override
