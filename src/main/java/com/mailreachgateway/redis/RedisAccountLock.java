@@ -58,35 +58,38 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             + "local us = tonumber(t[1]) * 1000000 + tonumber(t[2]) local now = math.floor(us / 1000) ";
 
     /**
-     * KEYS: turns, alive, epoch; ARGV: ticket, lease ms, keep ms, stamp ('' for a new one), regroup ms,
-     * age us. Joins the queue, stamped with Redis's clock when the update arrived (now less its age, which
-     * its replica measured), or at the given stamp when it rejoins; opens a regroup window if Redis lost its
-     * data.
+     * Whether the ticket has the turn. KEYS: turns, epoch, inflight; ARGV: ticket, alive key prefix.
+     * Returns {1, the in-flight key's time to live (ms, negative when none), stamp} (the turn is the
+     * ticket's), {0, wait hint ms, stamp} (not yet; the hint is the rest of a regroup window, else 0), or
+     * {-1, 0, stamp} (the ticket is not in the queue: Redis lost it, or took it for dead). Members at the
+     * head whose lease ran out are removed on the way.
      */
-    private static final String ENQUEUE = NOW
-            + "if not redis.call('GET', KEYS[3]) then redis.call('SET', KEYS[3], now + tonumber(ARGV[5])) end "
-            + "local stamp = us - tonumber(ARGV[6]) "
-            + "if ARGV[4] ~= '' then stamp = tonumber(ARGV[4]) end "
-            + "redis.call('ZADD', KEYS[1], stamp, ARGV[1]) "
-            + "redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
-            + "redis.call('SET', KEYS[2], '1', 'PX', ARGV[2]) "
-            + "return stamp";
-
-    /**
-     * KEYS: turns, epoch; ARGV: ticket, alive key prefix. Returns {1, 0} (the turn is the ticket's),
-     * {0, wait hint ms} (not yet), {-1, 0} (the ticket is not in the queue: Redis lost it, or took it for
-     * dead). Members at the head whose lease ran out are removed on the way.
-     */
-    private static final String TURN = NOW
-            + "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {-1, 0} end "
+    private static final String TURN_PART = "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {-1, 0, stamp} end "
             + "local regroup = tonumber(redis.call('GET', KEYS[2]) or '0') "
-            + "if regroup > now then return {0, regroup - now} end "
+            + "if regroup > now then return {0, regroup - now, stamp} end "
             + "while true do "
             + "  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1] "
-            + "  if head == ARGV[1] then return {1, 0} end "
-            + "  if redis.call('EXISTS', ARGV[2] .. head) == 1 then return {0, 0} end "
+            + "  if head == ARGV[1] then return {1, redis.call('PTTL', KEYS[3]), stamp} end "
+            + "  if redis.call('EXISTS', ARGV[2] .. head) == 1 then return {0, 0, stamp} end "
             + "  redis.call('ZREM', KEYS[1], head) "
             + "end";
+
+    private static final String TURN = NOW + "local stamp = 0 " + TURN_PART;
+
+    /**
+     * Joins the queue, then answers as {@link #TURN} (one round trip for an update nobody is ahead of).
+     * KEYS: turns, epoch, inflight, alive; ARGV: ticket, alive key prefix, lease ms, keep ms, stamp ('' for
+     * a new one), regroup ms, age us. The stamp is Redis's clock when the update arrived (now less the age
+     * its replica measured), or the given one when it rejoins. Opens a regroup window if Redis lost its data.
+     */
+    private static final String JOIN = NOW
+            + "if not redis.call('GET', KEYS[2]) then redis.call('SET', KEYS[2], now + tonumber(ARGV[6])) end "
+            + "local stamp = us - tonumber(ARGV[7]) "
+            + "if ARGV[5] ~= '' then stamp = tonumber(ARGV[5]) end "
+            + "redis.call('ZADD', KEYS[1], stamp, ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[4]) "
+            + "redis.call('SET', KEYS[4], '1', 'PX', ARGV[3]) "
+            + TURN_PART;
 
     /** KEYS: turns, alive; ARGV: ticket. */
     private static final String RELEASE = "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('DEL', KEYS[2]) return 1";
@@ -108,6 +111,9 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             + "return 1";
 
     private static final byte[] ONE = "1".getBytes(StandardCharsets.UTF_8);
+
+    /** {@link #turn}: the turn did not come in time. */
+    private static final long NOT_IN_TIME = Long.MIN_VALUE;
 
     private static final int RENEW_BATCH = 200;
 
@@ -164,13 +170,13 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             long start = System.nanoTime();
             Ticket ticket = new Ticket(accountId, this.replica + ":" + this.tickets.incrementAndGet(), arrived);
             this.live.put(ticket.id, ticket);
-            return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until))).flatMap((granted) -> {
+            return turn(ticket, until, join(ticket)).flatMap((inFlightTtl) -> {
                 this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                if (!granted) {
+                if (inFlightTtl == NOT_IN_TIME) {
                     ticket.release();
                     return Mono.<Held>error(LaneRefusedException.turnNotInTime());
                 }
-                return settled(ticket, until);
+                return settled(ticket, until, inFlightTtl);
             }).onErrorResume((ex) -> !(ex instanceof LaneRefusedException), (ex) -> {
                 // Redis failed under this update (its place, if it got one, ends with its lease): as one that
                 // arrives while Redis is unreachable, it waits for Redis a little, once, then goes on as in
@@ -213,68 +219,68 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
         return this.redis.probeInterval().multipliedBy(5);
     }
 
-    private Mono<Void> enqueue(Ticket ticket) {
+    /** Joins (or rejoins) the account's queue; answers as {@link #ask}. */
+    private Mono<List<Long>> join(Ticket ticket) {
         String stamp = (ticket.stamp != null) ? ticket.stamp.toString() : "";
         return this.redis
-            .<Long>command((redis) -> eval(redis, ENQUEUE, ScriptOutputType.INTEGER,
-                    keys(turnsKey(ticket.accountId), ticket.aliveKey, key("epoch")), ticket.id,
-                    Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
+            .<List<Long>>command((redis) -> eval(redis, JOIN, ScriptOutputType.MULTI,
+                    keys(turnsKey(ticket.accountId), key("epoch"), ticket.inFlightKey, ticket.aliveKey), ticket.id,
+                    key("alive:"), Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
                     Long.toString(this.regroup.toMillis()),
                     Long.toString(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - ticket.arrived))))
-            .doOnNext((assigned) -> ticket.stamp = assigned)
-            .then();
+            .doOnNext((answer) -> ticket.stamp = answer.get(2));
+    }
+
+    /** Whether the ticket has the turn now (see {@link #TURN}). */
+    private Mono<List<Long>> ask(Ticket ticket) {
+        return this.redis.<List<Long>>command((redis) -> eval(redis, TURN, ScriptOutputType.MULTI,
+                keys(turnsKey(ticket.accountId), key("epoch"), ticket.inFlightKey), ticket.id, key("alive:")));
     }
 
     /**
-     * Asks whether the ticket has the turn, until it has ({@code true}) or {@code until} passed
-     * ({@code false}). A ticket the queue lost rejoins at its own stamp. While Redis fails for less than
-     * {@link #blip()} the update keeps asking; past that the wait ends with the error.
+     * Follows the answers to {@code question} until the ticket has the turn (emits the in-flight key's time
+     * to live then) or {@code until} passed (emits {@link #NOT_IN_TIME}). A ticket the queue lost rejoins at
+     * its own stamp. While Redis fails for less than {@link #blip()} the update keeps asking; past that the
+     * wait ends with the error.
      */
-    private Mono<Boolean> turn(Ticket ticket, long until) {
-        return this.redis
-            .<List<Long>>command((redis) -> eval(redis, TURN, ScriptOutputType.MULTI,
-                    keys(turnsKey(ticket.accountId), key("epoch")), ticket.id, key("alive:")))
-            .flatMap((answer) -> {
-                long state = answer.get(0);
-                if (state == 1) {
-                    return Mono.just(true);
-                }
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return Mono.just(false);
-                }
-                if (state == -1) {
-                    return enqueue(ticket).then(Mono.defer(() -> turn(ticket, until)));
-                }
-                // In a regroup window the answer says how long it lasts; otherwise ask again after a poll.
-                long pause = Math.min(left, (answer.get(1) > 0) ? TimeUnit.MILLISECONDS.toNanos(answer.get(1))
-                        : POLL.toNanos());
-                return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until)));
-            })
+    private Mono<Long> turn(Ticket ticket, long until, Mono<List<Long>> question) {
+        return question.flatMap((answer) -> {
+            long state = answer.get(0);
+            if (state == 1) {
+                return Mono.just(answer.get(1));
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return Mono.just(NOT_IN_TIME);
+            }
+            if (state == -1) {
+                return turn(ticket, until, join(ticket));
+            }
+            // In a regroup window the answer says how long it lasts; otherwise ask again after a poll.
+            long pause = Math.min(left, (answer.get(1) > 0) ? TimeUnit.MILLISECONDS.toNanos(answer.get(1))
+                    : POLL.toNanos());
+            return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until, ask(ticket))));
+        })
             .onErrorResume((ex) -> this.redis.inFallbackFor().compareTo(blip()) < 0
                     && until - System.nanoTime() > POLL.toNanos() * 4, (ex) -> Mono.delay(POLL.multipliedBy(4))
-                        .then(Mono.defer(() -> turn(ticket, until))));
+                        .then(Mono.defer(() -> turn(ticket, until, (ticket.stamp != null) ? ask(ticket) : join(ticket)))));
     }
 
     /**
      * The account is this update's: waits out an attempt an earlier holder left that may still land
-     * (the in-flight key's time to live), if that fits before {@code until}; else lets the account go
-     * and refuses, saying how long the account stays busy.
+     * (the in-flight key's time to live, {@code inFlightTtl} ms), if that fits before {@code until}; else
+     * lets the account go and refuses, saying how long the account stays busy.
      */
-    private Mono<Held> settled(Ticket ticket, long until) {
-        return this.redis.<Long>command((redis) -> redis.pttl(ticket.inFlightKey).toCompletableFuture())
-            .onErrorResume((ex) -> Mono.just(-2L))
-            .flatMap((ttl) -> {
-                if (ttl <= 0) {
-                    return Mono.<Held>just(ticket);
-                }
-                Duration settle = Duration.ofMillis(ttl);
-                if (settle.toNanos() > until - System.nanoTime()) {
-                    ticket.release();
-                    return Mono.error(LaneRefusedException.busyFor(settle));
-                }
-                return Mono.delay(settle).thenReturn(ticket);
-            });
+    private Mono<Held> settled(Ticket ticket, long until, long inFlightTtl) {
+        if (inFlightTtl <= 0) {
+            return Mono.just(ticket);
+        }
+        Duration settle = Duration.ofMillis(inFlightTtl);
+        if (settle.toNanos() > until - System.nanoTime()) {
+            ticket.release();
+            return Mono.error(LaneRefusedException.busyFor(settle));
+        }
+        return Mono.delay(settle).thenReturn(ticket);
     }
 
     /**
@@ -309,7 +315,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                     .set(ticket.inFlightKey, ONE, SetArgs.Builder.px(Math.max(1, TimeUnit.NANOSECONDS.toMillis(window))))
                     .toCompletableFuture()).then()
                 : Mono.empty();
-        return inFlight.then(enqueue(ticket)).onErrorResume((ex) -> Mono.empty());
+        return inFlight.then(join(ticket)).then().onErrorResume((ex) -> Mono.empty());
     }
 
     /** Tells this replica's updates waiting for the account that an update of it ended: they ask at once. */
