@@ -181,7 +181,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                 // Redis failed under this update (its place, if it got one, ends with its lease): as one that
                 // arrives while Redis is unreachable, it waits for Redis a little, once, then goes on as in
                 // fallback (or is refused).
-                this.live.remove(ticket.id);
+                ticket.release();
                 return retried ? offShared() : afterBlip(accountId, arrived, until);
             }).doOnNext((held) -> ticket.handedOver.set(true)).doOnCancel(() -> {
                 // The caller left before the account was handed over: its place goes to the next update.
@@ -199,14 +199,15 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
      */
     private Mono<Held> afterBlip(int accountId, long arrived, long until) {
         Duration grace = blip().minus(this.redis.inFallbackFor());
-        if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE || grace.isNegative()
-                || until - System.nanoTime() <= grace.toNanos()) {
+        long left = until - System.nanoTime();
+        if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE || grace.isNegative() || left <= 0) {
             return offShared();
         }
+        // The wait ends at the update's own limit at the latest: one attempt still fits after it.
         return Flux.interval(POLL)
             .filter((tick) -> this.redis.shared())
             .next()
-            .timeout(grace, Mono.empty())
+            .timeout(Duration.ofNanos(Math.min(grace.toNanos(), left)), Mono.empty())
             .flatMap((back) -> acquire(accountId, arrived, until, true))
             .switchIfEmpty(Mono.defer(this::offShared));
     }
