@@ -49,6 +49,31 @@ class RedisAccountLockIntegrationTests {
         this.redis.close();
     }
 
+    /** A replica that will die: {@link Doomed#die} stops it without letting anything go. */
+    private Doomed doomed() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SharedRedis redis = this.redis.connect("lock-test:", registry);
+        return new Doomed(new RedisAccountLock(redis, LEASE, registry), redis);
+    }
+
+    private record Doomed(RedisAccountLock lock, SharedRedis redis) {
+
+        /** No more renewals, nothing let go, no word on any attempt. */
+        void die() {
+            this.lock.close();
+            this.redis.close();
+        }
+
+    }
+
+    /** When ({@link System#nanoTime()}) the account's turn comes on {@code replica}; lets it go at once. */
+    private static CompletableFuture<Long> turnAt(AccountLock replica, int account) {
+        return replica.acquire(account, WAIT).map((held) -> {
+            held.release();
+            return System.nanoTime();
+        }).toFuture();
+    }
+
     private RedisAccountLock replica() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RedisAccountLock lock = new RedisAccountLock(this.redis.connect("lock-test:", registry), LEASE, registry);
@@ -102,29 +127,19 @@ class RedisAccountLockIntegrationTests {
     @Test
     void anAccountHeldByAReplicaThatDiesIsFreeWithinOneLeaseEvenWithThatReplicasOwnUpdatesQueuedBehind() {
         int account = 43;
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SharedRedis doomedRedis = this.redis.connect("lock-test:", registry);
-        RedisAccountLock doomed = new RedisAccountLock(doomedRedis, LEASE, registry);
-        assertThat(doomed.acquire(account, WAIT).block(Duration.ofSeconds(5))).isNotNull();
+        Doomed doomed = doomed();
+        assertThat(doomed.lock().acquire(account, WAIT).block(Duration.ofSeconds(5))).isNotNull();
         // The doomed replica has more updates of the account queued; a live replica's update queues behind them.
-        doomed.acquire(account, WAIT).subscribe();
-        doomed.acquire(account, WAIT).subscribe();
+        doomed.lock().acquire(account, WAIT).subscribe();
+        doomed.lock().acquire(account, WAIT).subscribe();
         Mono.delay(Duration.ofMillis(200)).block(Duration.ofSeconds(1));
         long waiterStart = System.nanoTime();
-        CompletableFuture<Long> next = this.replicas.get(1)
-            .acquire(account, WAIT)
-            .map((held) -> {
-                held.release();
-                return System.nanoTime();
-            })
-            .toFuture();
+        CompletableFuture<Long> next = turnAt(this.replicas.get(1), account);
         Mono.delay(LEASE.multipliedBy(2)).block(LEASE.multipliedBy(3));
         assertThat(next).as("a live holder keeps the account past its lease").isNotDone();
 
-        // The replica dies: no more renewals, nothing let go.
         long died = System.nanoTime();
-        doomed.close();
-        doomedRedis.close();
+        doomed.die();
         long grantedAt = next.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         long afterDeathMillis = (grantedAt - died) / 1_000_000;
         assertThat(afterDeathMillis).as("freed within one lease (%d ms) of the replica's death", LEASE.toMillis())
@@ -137,28 +152,17 @@ class RedisAccountLockIntegrationTests {
     @Test
     void aReplicaThatDiesMidAttemptKeepsItsAccountUntilThatAttemptCanNoLongerLand() {
         int account = 44;
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SharedRedis doomedRedis = this.redis.connect("lock-test:", registry);
-        RedisAccountLock doomed = new RedisAccountLock(doomedRedis, LEASE, registry);
-        AccountLock.Held held = doomed.acquire(account, WAIT).block(Duration.ofSeconds(5));
+        Doomed doomed = doomed();
+        AccountLock.Held held = doomed.lock().acquire(account, WAIT).block(Duration.ofSeconds(5));
         // An attempt that may land for longer than the lease: the response timeout and settle window.
         Duration landsWithin = LEASE.plusSeconds(2);
         // Measured from before the record is asked for: it expires no earlier than this plus its window.
         long written = System.nanoTime();
         held.attemptStarting(landsWithin).block(Duration.ofSeconds(5));
         // The replica dies while the attempt is unanswered: it never ends the attempt nor lets the account go.
-        doomed.close();
-        doomedRedis.close();
+        doomed.die();
 
-        long grantedAt = this.replicas.get(2)
-            .acquire(account, WAIT)
-            .map((next) -> {
-                next.release();
-                return System.nanoTime();
-            })
-            .toFuture()
-            .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
-            .join();
+        long grantedAt = turnAt(this.replicas.get(2), account).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         long waitedMillis = (grantedAt - written) / 1_000_000;
         assertThat(waitedMillis).as("the next update waited until the dead holder's attempt could no longer land")
             .isGreaterThanOrEqualTo(landsWithin.toMillis() - 20)
@@ -186,11 +190,7 @@ class RedisAccountLockIntegrationTests {
         Mono<AccountLock.Held> quitter = this.replicas.get(1).acquire(account, Duration.ofMillis(300));
         CompletableFuture<AccountLock.Held> gaveUp = quitter.toFuture();
         CompletableFuture<Long> next = Mono.delay(Duration.ofMillis(100))
-            .then(this.replicas.get(2).acquire(account, WAIT))
-            .map((held) -> {
-                held.release();
-                return System.nanoTime();
-            })
+            .then(Mono.fromFuture(() -> turnAt(this.replicas.get(2), account)))
             .toFuture();
         assertThat(gaveUp).failsWithin(Duration.ofSeconds(5));
         Mono.delay(Duration.ofSeconds(1)).block(Duration.ofSeconds(2));
@@ -207,13 +207,7 @@ class RedisAccountLockIntegrationTests {
         holder.attemptStarting(Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
         // What a Redis restart without persistence leaves: nothing.
         this.redis.flushAll();
-        CompletableFuture<Long> next = this.replicas.get(1)
-            .acquire(account, WAIT)
-            .map((held) -> {
-                held.release();
-                return System.nanoTime();
-            })
-            .toFuture();
+        CompletableFuture<Long> next = turnAt(this.replicas.get(1), account);
         Mono.delay(LEASE.multipliedBy(2)).block(LEASE.multipliedBy(3));
         assertThat(next).as("the holder put itself back: the later update still waits").isNotDone();
         long released = System.nanoTime();
