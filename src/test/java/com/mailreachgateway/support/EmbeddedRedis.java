@@ -60,6 +60,50 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP): connections stay open and commands queue unanswered, as on a Redis
+     * host that stalls; {@link #thaw()} lets it answer them all. Linux only, as the embedded binary.
+     */
+    public synchronized void freeze() {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen server run again (SIGCONT). */
+    public synchronized void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed");
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** The redis-server process embedded-redis started (it keeps it in a private field). */
+    private long pid() {
+        if (this.server == null) {
+            throw new IllegalStateException("not started");
+        }
+        try {
+            java.lang.reflect.Field process = redis.embedded.RedisInstance.class.getDeclaredField("process");
+            process.setAccessible(true);
+            return ((Process) process.get(this.server)).pid();
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new IllegalStateException("embedded-redis no longer keeps its process where expected", ex);
+        }
+    }
+
     @Override
     public void close() {
         stop();
