@@ -1,61 +1,73 @@
 package com.mailreachgateway.redis;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.mailreachgateway.upstream.Permit;
 import com.mailreachgateway.upstream.PermitBucket;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import com.mailreachgateway.upstream.PermitSlots;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The MailReach budget of all replicas: one Bucket4j bucket (one token, refilled every
- * {@link PermitBucket#spacing}) kept in Redis under one key, so permits are spaced evenly
- * across replicas, never taken when they would come too late and never given back (see
- * {@link #reserve}): in any one-second window at most {@code requests-per-second} permits start.
- * Every Redis request carries {@code spring.data.redis.timeout} (Bucket4j's async Lettuce calls obey
- * no other timeout). A call that finds Redis gone takes a token from this
- * replica's share instead ({@code floor(rps / expected-replicas)}, a local bucket), or is refused
- * with {@code on-failure: refuse}.
+ * The MailReach budget of all replicas: one sequence of slots, {@link PermitBucket#spacing} apart, kept
+ * in Redis and handed out by one Lua script on Redis's clock (a slot is taken only if it comes within
+ * the caller's wait, and never given back: given back, it would go to whoever reserves next, onto a
+ * slot already granted). One round trip per permit, no compare-and-swap to retry under contention, and
+ * no replica clocks that must agree. Every permit is written within {@link Permit#WRITE_WINDOW} after
+ * its slot, placed on this replica's clock from the round trips' bounds ({@link RedisClock}). A call
+ * that finds Redis gone takes a token from this replica's share instead
+ * ({@code floor(rps / expected-replicas)}, its own slots), or is refused with {@code on-failure: refuse}.
  */
 final class RedisPermitBucket implements PermitBucket {
 
+    /**
+     * Takes the next slot if it comes within the wait ({@code ARGV[2]}); returns {granted (1 or 0),
+     * slot, now}, Redis microseconds. ARGV: spacing, wait, key lifetime (ms).
+     */
+    private static final String RESERVE = "redis.replicate_commands() "
+            + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000000 + tonumber(t[2]) "
+            + "local slot = math.max(tonumber(redis.call('HGET', KEYS[1], 'next')) or 0, now) "
+            + "local granted = 0 local nxt = slot "
+            + "if slot - now <= tonumber(ARGV[2]) then granted = 1 nxt = slot + tonumber(ARGV[1]) end "
+            + "redis.call('HSET', KEYS[1], 'next', string.format('%.0f', nxt)) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
+            + "return {granted, slot, now}";
+
+    private static final byte[] SCRIPT = RESERVE.getBytes(StandardCharsets.UTF_8);
+
+    /** How long the state outlives the last script: far beyond any slot it holds. */
+    private static final long KEEP_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
     private final SharedRedis redis;
 
-    private final byte[] key;
-
-    private final BucketConfiguration configuration;
+    private final byte[][] keys;
 
     private final Duration period;
 
-    private final PermitBucket localShare;
+    private final long spacingMicros;
+
+    private final PermitSlots localShare;
+
+    private final RedisClock clock = new RedisClock();
 
     private final Timer sharedWaits;
 
-    private volatile Shared shared;
-
-    /** The last token request sent to Redis; the next one waits for it (see {@link #reserve}). */
-    private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
-
     RedisPermitBucket(SharedRedis redis, int requestsPerSecond, int expectedReplicas, MeterRegistry registry) {
         this.redis = redis;
-        this.key = redis.key("permits").getBytes(StandardCharsets.UTF_8);
+        this.keys = new byte[][] { redis.key("permits").getBytes(StandardCharsets.UTF_8) };
         this.period = PermitBucket.spacing(requestsPerSecond);
-        this.configuration = BucketConfiguration.builder()
-            .addLimit((limit) -> limit.capacity(1).refillGreedy(1, this.period))
-            .build();
-        this.localShare = PermitBucket.local(Math.max(1, requestsPerSecond / expectedReplicas),
-                TimeMeter.SYSTEM_NANOTIME);
+        this.spacingMicros = TimeUnit.NANOSECONDS.toMicros(this.period.toNanos());
+        this.localShare = new PermitSlots(PermitBucket.spacing(Math.max(1, requestsPerSecond / expectedReplicas)),
+                System.nanoTime());
         this.sharedWaits = Timer.builder("gateway.redis.bucket.wait")
             .description("Time calls spent getting a permit from the shared bucket in Redis, its wait included")
             .publishPercentileHistogram()
@@ -65,123 +77,79 @@ final class RedisPermitBucket implements PermitBucket {
     }
 
     @Override
-    public CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler) {
-        AsyncBucketProxy bucket = bucket();
-        if (bucket == null) {
-            return offShared(maxWait, scheduler);
+    public CompletableFuture<Optional<Permit>> reserve(Duration maxWait) {
+        StatefulRedisConnection<byte[], byte[]> connection = this.redis.connection();
+        if (connection == null) {
+            return offShared(maxWait);
         }
         long start = System.nanoTime();
-        return reserve(bucket, start, maxWait.toNanos(), scheduler).handleAsync((granted, error) -> {
-            if (error != null) {
-                // Redis failed under this call: what is left of its wait goes to the local share.
-                return offShared(maxWait.minusNanos(System.nanoTime() - start), scheduler);
-            }
-            if (granted) {
-                this.sharedWaits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            }
-            return CompletableFuture.completedFuture(granted);
-        }, scheduler).thenCompose((result) -> result);
+        return script(connection, TimeUnit.NANOSECONDS.toMicros(Math.max(0, maxWait.toNanos())))
+            .handle((answer, error) -> {
+                if (error != null) {
+                    // Redis failed under this call: what is left of its wait goes to the local share.
+                    return offShared(maxWait.minusNanos(System.nanoTime() - start));
+                }
+                if (!answer.granted) {
+                    return CompletableFuture.completedFuture(Optional.<Permit>empty());
+                }
+                long earliest = this.clock.latestLocal(answer.slot);
+                long latest = this.clock.earliestLocal(answer.slot) + Permit.WRITE_WINDOW.toNanos();
+                this.sharedWaits.record(Math.max(0, earliest - start), TimeUnit.NANOSECONDS);
+                return CompletableFuture.completedFuture(Optional.of(new Permit(earliest, latest, (now) -> true)));
+            })
+            .thenCompose((result) -> result);
     }
 
     /**
-     * Reserves the next token only if it comes within what is left of the caller's wait, in one
-     * Bucket4j command (a token that would come too late is never taken, so none is ever given back:
-     * a token given back goes to whoever reserves next, onto a slot already granted, and two calls
-     * would share one slot, an eleventh call in a one-second window at 10/s); completes when the
-     * token is the caller's, or {@code false} at once. This replica sends one such request at a time:
-     * Bucket4j's Lettuce bucket is a compare-and-swap loop, and dozens of callers racing on one key
-     * retry each other past the command timeout (bucket4j#407); in line, the race is at most one per
-     * replica. The next request goes as soon as Redis has answered this one, not when its token comes.
+     * One script on the replica's connection, bounded by the Redis timeout (the client's own, so that
+     * a late answer is never an error without a subscriber) and reported like every command; its
+     * answer is read on the client's thread.
      */
-    private CompletableFuture<Boolean> reserve(AsyncBucketProxy bucket, long start, long maxWaitNanos,
-            ScheduledExecutorService scheduler) {
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        CompletableFuture<?> previous;
-        synchronized (this) {
-            previous = this.tail;
-            this.tail = answered;
+    private CompletableFuture<Answer> script(StatefulRedisConnection<byte[], byte[]> connection, long waitMicros) {
+        long sent = System.nanoTime();
+        CompletableFuture<List<Long>> reply;
+        try {
+            reply = eval(connection.async(), waitMicros);
         }
-        CompletableFuture<Boolean> granted = new CompletableFuture<>();
-        previous.whenComplete((ignored, error) -> {
-            long left = maxWaitNanos - (System.nanoTime() - start);
-            CompletableFuture<Boolean> reservation = (left > 0)
-                    ? bucket.asScheduler().tryConsume(1, left, noticingAnswer(scheduler, answered, start))
-                    : bucket.tryConsume(1);
-            reservation.whenComplete((ok, failure) -> {
-                if (answered.complete(null)) {
-                    this.redis.record(start, failure);
-                }
-                if (failure != null) {
-                    granted.completeExceptionally(failure);
-                }
-                else {
-                    granted.complete(ok);
-                }
-            });
-        });
-        return granted;
+        catch (RuntimeException ex) {
+            reply = CompletableFuture.failedFuture(ex);
+        }
+        return reply.thenApply((answer) -> {
+            this.clock.sample(sent, System.nanoTime(), answer.get(2));
+            return new Answer(answer.get(0) == 1, answer.get(1));
+        }).whenComplete((answer, error) -> this.redis.record(sent, error));
     }
 
-    /**
-     * The caller's scheduler, which also tells when Redis has answered a reservation whose token
-     * comes later: Bucket4j schedules the grant only once it has the answer. (A reservation granted at
-     * once or refused never schedules; its completion tells instead.)
-     */
-    private ScheduledExecutorService noticingAnswer(ScheduledExecutorService scheduler, CompletableFuture<Void> answered,
-            long start) {
-        return (ScheduledExecutorService) Proxy.newProxyInstance(ScheduledExecutorService.class.getClassLoader(),
-                new Class<?>[] { ScheduledExecutorService.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("schedule") && answered.complete(null)) {
-                        this.redis.record(start, null);
-                    }
-                    try {
-                        return method.invoke(scheduler, args);
-                    }
-                    catch (InvocationTargetException ex) {
-                        throw ex.getCause();
-                    }
-                });
+    private CompletableFuture<List<Long>> eval(RedisAsyncCommands<byte[], byte[]> commands, long waitMicros) {
+        byte[][] args = { bytes(this.spacingMicros), bytes(waitMicros), bytes(KEEP_MILLIS) };
+        return commands.<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, this.keys, args).toCompletableFuture();
     }
 
-    private CompletableFuture<Boolean> offShared(Duration maxWait, ScheduledExecutorService scheduler) {
+    private CompletableFuture<Optional<Permit>> offShared(Duration maxWait) {
         if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE) {
             return CompletableFuture.failedFuture(new SharedStateUnavailableException(this.redis.probeInterval()));
         }
-        return this.localShare.tryConsume(maxWait.isNegative() ? Duration.ZERO : maxWait, scheduler);
+        long now = System.nanoTime();
+        OptionalLong slot = this.localShare.take(now, Math.max(0, maxWait.toNanos()), now);
+        return CompletableFuture.completedFuture(
+                slot.isPresent() ? Optional.of(Permit.at(slot.getAsLong(), (at) -> true)) : Optional.empty());
     }
 
     /**
      * For {@code Retry-After} only, answered without a Redis call (it runs on the rejection path):
-     * one refill period, or the local share's wait while Redis is down.
+     * one spacing, or the local share's wait while Redis is down.
      */
     @Override
     public Duration timeToNextToken() {
-        return (bucket() == null) ? this.localShare.timeToNextToken() : this.period;
+        long now = System.nanoTime();
+        return (this.redis.connection() == null) ? this.localShare.untilFree(now, now) : this.period;
     }
 
-    /** The shared bucket on the current connection, {@code null} in fallback. */
-    private AsyncBucketProxy bucket() {
-        StatefulRedisConnection<byte[], byte[]> connection = this.redis.connection();
-        if (connection == null) {
-            return null;
-        }
-        Shared current = this.shared;
-        if (current == null || current.connection != connection) {
-            AsyncBucketProxy proxy = Bucket4jLettuce.casBasedBuilder(connection)
-                .requestTimeout(this.redis.timeout())
-                .expirationAfterWrite(ExpirationAfterWriteStrategy
-                    .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                .build()
-                .asAsync()
-                .builder()
-                .build(this.key, () -> CompletableFuture.completedFuture(this.configuration));
-            current = new Shared(connection, proxy);
-            this.shared = current;
-        }
-        return current.bucket;
+    private static byte[] bytes(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
     }
 
-    private record Shared(StatefulRedisConnection<byte[], byte[]> connection, AsyncBucketProxy bucket) {
+    private record Answer(boolean granted, long slot) {
     }
 
 }

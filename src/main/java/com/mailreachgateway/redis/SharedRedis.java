@@ -62,7 +62,7 @@ final class SharedRedis implements AutoCloseable {
         this.properties = properties;
         this.client = RedisClient.create(resources, uri);
         // Commands fail at once while disconnected instead of queueing until the timeout, and every
-        // command, async ones included (Bucket4j's), times out after spring.data.redis.timeout.
+        // command, async ones included (the budget's), times out after spring.data.redis.timeout.
         this.client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -179,7 +179,7 @@ final class SharedRedis implements AutoCloseable {
         });
     }
 
-    /** Times a call that went to Redis outside {@link #command} (Bucket4j's), and reports its failure. */
+    /** Times a call that went to Redis outside {@link #command} (the budget's), and reports its failure. */
     void record(long startNanos, Throwable error) {
         if (error == null) {
             this.succeeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

@@ -78,8 +78,8 @@ class SharedStateConfiguration {
         /**
          * Redisson for the fair lock only: a second client beside Lettuce (its own Netty connections to
          * the same Redis) is worth it to use a maintained FIFO lock with leases instead of a protocol of
-         * our own; Bucket4j's Redisson module does not resolve here, so Lettuce keeps the rest. Lazy: a
-         * Redis down at start does not stop the gateway from starting.
+         * our own; Lettuce keeps the rest. Lazy: a Redis down at start does not stop the gateway from
+         * starting.
          */
         @Bean(destroyMethod = "shutdown")
         RedissonClient redisson(DataRedisProperties redis, DataRedisConnectionDetails connection) {
