@@ -40,6 +40,8 @@ class RedisPermitBucketIntegrationTests {
 
     private final List<RedisPermitBucket> buckets = new ArrayList<>();
 
+    private final List<SharedRedis> connections = new ArrayList<>();
+
     private SharedRedisFixture redis;
 
     @BeforeAll
@@ -47,7 +49,9 @@ class RedisPermitBucketIntegrationTests {
         this.redis = new SharedRedisFixture();
         for (int i = 0; i < 3; i++) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            this.buckets.add(new RedisPermitBucket(this.redis.connect("bucket-test:", registry), RATE, 3, registry));
+            SharedRedis connection = this.redis.connect("bucket-test:", registry);
+            this.connections.add(connection);
+            this.buckets.add(new RedisPermitBucket(connection, RATE, 3, registry));
         }
     }
 
@@ -104,8 +108,66 @@ class RedisPermitBucketIntegrationTests {
 
 
     /**
-     * One permit through each replica, and past its slot: the first Redis calls of a JVM take far longer
-     * than a period.
+     * The joins around an outage, on the buckets themselves: Redis frozen long enough for the replicas to
+     * fall back, then thawed. A shared slot is spent only while its replica hears from Redis; slots
+     * reserved before the silence are void once it hears again; the local share starts only after the
+     * shared permits a replica may still write; and the first script after the silence fences the
+     * shared budget until every local share has ended.
+     */
+    @Test
+    void aSilenceInRedisVoidsEarlierSlotsAndFencesTheSharedBudgetUntilTheLocalSharesEnded() throws Exception {
+        warmUp();
+        RedisPermitBucket first = this.buckets.get(0);
+        SharedRedis firstConnection = this.connections.get(0);
+        // A queue two seconds deep: the last slot comes after the thaw below.
+        List<Permit> queue = new ArrayList<>();
+        for (int i = 0; i < 2 * RATE; i++) {
+            queue.add(first.reserve(Duration.ofSeconds(3)).get(5, TimeUnit.SECONDS).orElseThrow());
+        }
+        Permit late = queue.get(queue.size() - 1);
+        assertThat(late.source().admits(System.nanoTime())).as("good while Redis answers").isTrue();
+
+        this.redis.freeze();
+        long frozen = System.nanoTime();
+        Permit local;
+        long thawed;
+        try {
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> this.connections.stream().allMatch((connection) -> connection.outage() != null));
+            SharedRedis.Outage outage = firstConnection.outage();
+            local = first.reserve(Duration.ofSeconds(5)).get(1, TimeUnit.SECONDS).orElseThrow();
+            // W (the Redis timeout) and (N + 1) spacings after this replica found Redis failing.
+            assertThat(local.earliest() - outage.since).as("local share's first slot after the outage began")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(500 + 4 * 105).toNanos());
+            await().atMost(Duration.ofSeconds(2)).until(() -> !late.source().admits(System.nanoTime()));
+        }
+        finally {
+            this.redis.thaw();
+            thawed = System.nanoTime();
+        }
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> this.connections.stream().allMatch((connection) -> connection.outage() == null));
+        assertThat(local.source().admits(System.nanoTime())).as("the local share ends when Redis answers again")
+            .isFalse();
+
+        Permit after = this.buckets.get(1).reserve(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).orElseThrow();
+        // max(V = 1.5 x probe interval (1 s), W = 500 ms) + (N + 1) spacings after Redis ran again.
+        assertThat(after.earliest() - thawed).as("first shared slot after the thaw")
+            .isGreaterThanOrEqualTo(Duration.ofMillis(1500 + 4 * 105 - CLOCK_SLACK_MILLIS).toNanos());
+        // Hearing from Redis again makes a replica's shared permits good again, but not those reserved
+        // before the silence (their slots may fall among the local shares' last calls).
+        Permit control = first.reserve(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).orElseThrow();
+        await().atMost(Duration.ofSeconds(2)).until(() -> control.source().admits(System.nanoTime()));
+        assertThat(late.source().admits(System.nanoTime())).as("a slot reserved before the silence").isFalse();
+        System.out.printf("[figures] joins: Redis frozen %d ms; local share's first slot %d ms after the freeze, "
+                + "first shared slot %d ms after the thaw%n", (thawed - frozen) / 1_000_000,
+                (local.earliest() - frozen) / 1_000_000, (after.earliest() - thawed) / 1_000_000);
+    }
+
+    /**
+     * One permit through each replica, and past its slot: an empty Redis starts with a fence (it cannot
+     * tell a first start from a restart while replicas ran on their local shares), and the first Redis
+     * calls of a JVM take far longer than a period.
      */
     private void warmUp() throws Exception {
         long last = System.nanoTime();
