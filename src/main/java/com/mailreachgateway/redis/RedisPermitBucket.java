@@ -67,7 +67,8 @@ final class RedisPermitBucket implements PermitBucket {
             + "local h = redis.call('HMGET', KEYS[1], 'next', 'fence', 'last') "
             + "local fence = tonumber(h[2]) or 0 "
             + "local last = tonumber(h[3]) "
-            + "if (not last) or now - last > tonumber(ARGV[3]) then fence = math.max(fence, now + tonumber(ARGV[4])) end "
+            + "if (not last) or now - last > tonumber(ARGV[3]) then "
+            + "fence = math.max(fence, now + tonumber(ARGV[4])) end "
             + "local slot = math.max(tonumber(h[1]) or 0, now, fence) "
             + "local granted = 0 local nxt = slot "
             + "if slot - now <= tonumber(ARGV[2]) then granted = 1 nxt = slot + tonumber(ARGV[1]) end "
@@ -127,7 +128,8 @@ final class RedisPermitBucket implements PermitBucket {
         this.unansweredWithin = unansweredWithin.toNanos();
         this.localStart = heardWithin.plus(handover).toNanos();
         this.silenceMicros = TimeUnit.NANOSECONDS.toMicros(redis.timeout().toNanos() / 2);
-        Duration fence = ((heardWithin.compareTo(unansweredWithin) > 0) ? heardWithin : unansweredWithin).plus(handover);
+        Duration longer = (heardWithin.compareTo(unansweredWithin) > 0) ? heardWithin : unansweredWithin;
+        Duration fence = longer.plus(handover);
         this.fenceMicros = TimeUnit.NANOSECONDS.toMicros(fence.toNanos());
         this.localShare = new PermitSlots(PermitBucket.spacing(Math.max(1, requestsPerSecond / expectedReplicas)),
                 System.nanoTime());
@@ -192,8 +194,8 @@ final class RedisPermitBucket implements PermitBucket {
     }
 
     private CompletableFuture<List<Long>> eval(RedisAsyncCommands<byte[], byte[]> commands, long waitMicros) {
-        byte[][] args = { bytes(this.spacingMicros), bytes(waitMicros), bytes(this.silenceMicros), bytes(this.fenceMicros),
-                bytes(KEEP_MILLIS) };
+        byte[][] args = { bytes(this.spacingMicros), bytes(waitMicros), bytes(this.silenceMicros),
+                bytes(this.fenceMicros), bytes(KEEP_MILLIS) };
         return commands.<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, this.keys, args).toCompletableFuture();
     }
 

@@ -70,8 +70,8 @@ final class PermitCheckingConnector implements ClientHttpConnector {
         return write(request, requestCallback, written);
     }
 
-    private static Mono<Void> write(ClientHttpRequest request, Function<? super ClientHttpRequest, Mono<Void>> requestCallback,
-            AtomicBoolean written) {
+    private static Mono<Void> write(ClientHttpRequest request,
+            Function<? super ClientHttpRequest, Mono<Void>> requestCallback, AtomicBoolean written) {
         if (written != null) {
             written.set(true);
         }

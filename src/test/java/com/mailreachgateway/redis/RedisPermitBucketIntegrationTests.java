@@ -101,7 +101,8 @@ class RedisPermitBucketIntegrationTests {
             assertThat(apart).as("ms from permit %d's last write to permit %d's first, slots %s", i, i + RATE, millis)
                 .isGreaterThanOrEqualTo(1000);
         }
-        System.out.printf("[figures] shared bucket alone: %d permits, %d refused; permits %d apart at least %d ms apart "
+        System.out.printf("[figures] shared bucket alone: %d permits, %d refused; permits %d apart at least %d ms "
+                + "apart "
                 + "written as late and as early as may be (1000 = the limit in every one-second window); slots %s%n",
                 sorted.size(), refused.get(), RATE, closest, millis);
     }

@@ -134,10 +134,10 @@ class SharedBudgetFaultIntegrationTests {
         long during = arrivals.stream().filter((t) -> t >= frozen && t < thawed).count();
         long after = arrivals.stream().filter((t) -> t >= thawed).count();
         int busiest = WireArrivals.busiestSecond(arrivals);
-        System.out.printf("[figures] 3 replicas at %d/s, Redis frozen for %d ms: answers %s; calls at MailReach %d before, "
-                + "%d frozen, %d after; busiest one-second window %d (starting before the freeze %d, while frozen %d, "
-                + "after the thaw %d); arrivals (ms from the freeze) %s%n", RATE, thawed - frozen, byStatus, before, during,
-                after, busiest, WireArrivals.busiestSecond(arrivals, start - 1000, frozen),
+        System.out.printf("[figures] 3 replicas at %d/s, Redis frozen for %d ms: answers %s; calls at MailReach %d "
+                + "before, %d frozen, %d after; busiest one-second window %d (starting before the freeze %d, while "
+                + "frozen %d, after the thaw %d); arrivals (ms from the freeze) %s%n", RATE, thawed - frozen, byStatus,
+                before, during, after, busiest, WireArrivals.busiestSecond(arrivals, start - 1000, frozen),
                 WireArrivals.busiestSecond(arrivals, frozen, thawed),
                 WireArrivals.busiestSecond(arrivals, thawed, Long.MAX_VALUE),
                 arrivals.stream().map((t) -> t - frozen).toList());

@@ -45,9 +45,10 @@ public final class ExternalMailReach implements AutoCloseable {
         // Ahead of the processes under test where the machine allows it (a negative niceness needs the
         // right to set it; without it, nice runs the stand-in at the usual priority): MailReach is
         // another machine, whose clock does not wait for the gateway's CPU.
-        List<String> command = List.of("nice", "-n", "-10", java, "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", jar(),
-                "wiremock.Run", "--port", Integer.toString(port), "--bind-address", "127.0.0.1", "--container-threads",
-                "40", "--disable-banner", "--disable-request-logging");
+        List<String> command = List.of("nice", "-n", "-10", java, "-XX:+UseSerialGC", "-Xmx256m",
+                "-XX:TieredStopAtLevel=1", "-cp", jar(), "wiremock.Run", "--port", Integer.toString(port),
+                "--bind-address", "127.0.0.1", "--container-threads", "40", "--disable-banner",
+                "--disable-request-logging");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -106,7 +107,7 @@ public final class ExternalMailReach implements AutoCloseable {
         this.admin.resetRequests();
     }
 
-    /** Arrival times (ms, the stand-in's clock: this machine's) of every request to an account path, in arrival order. */
+    /** Arrival times (ms, this machine's clock) of every request to an account path, in arrival order. */
     public List<Long> arrivals() {
         List<ServeEvent> events = new ArrayList<>(this.admin.getServeEvents());
         // Newest first in the journal.

@@ -1,31 +1,14 @@
 package com.mailreachgateway.support;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-
 /**
- * When calls reached the MailReach stand-in, as its request log has them: the budget is a promise
- * about what MailReach sees, so tests count it here and never in the gateway's own counters.
+ * The busiest second in the arrival times the MailReach stand-in logged: the budget is a promise
+ * about what MailReach sees, so tests count it there and never in the gateway's own counters.
  */
 public final class WireArrivals {
 
     private WireArrivals() {
-    }
-
-    /** Arrival times (ms) of every request to an account path, in arrival order. */
-    public static List<Long> of(WireMockServer stub) {
-        // The journal lists serve events newest first; its order is the order requests arrived in.
-        List<ServeEvent> events = new ArrayList<>(stub.getAllServeEvents());
-        Collections.reverse(events);
-        return events.stream()
-            .map(ServeEvent::getRequest)
-            .filter((request) -> request.getUrl().startsWith("/api/v1/accounts/"))
-            .map((request) -> request.getLoggedDate().getTime())
-            .toList();
     }
 
     /** Most arrivals in any one-second window {@code [t, t + 1000 ms)}. */

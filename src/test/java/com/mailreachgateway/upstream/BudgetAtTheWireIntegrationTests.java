@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.support.ExternalMailReach;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
-import java.util.concurrent.atomic.AtomicInteger;
 import com.mailreachgateway.support.WireArrivals;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -20,11 +20,11 @@ import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
-@TestPropertySource(properties = { "gateway.mailreach.rate-limit.requests-per-second=" + BudgetAtTheWireIntegrationTests.RATE,
+@TestPropertySource(properties = {
+        "gateway.mailreach.rate-limit.requests-per-second=" + BudgetAtTheWireIntegrationTests.RATE,
         "gateway.mailreach.rate-limit.max-wait=4s", "gateway.mailreach.deadline=6s" })
 @DirtiesContext
 class BudgetAtTheWireIntegrationTests {
@@ -89,8 +90,9 @@ class BudgetAtTheWireIntegrationTests {
 
     @Test
     void thousandConcurrentCallersOnOneReplicaNeverPutMoreThanTheLimitIntoAnyOneSecondAtMailReach() {
-        stub().stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
-        stub().stubFor(get(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+        String account = GatewayIntegrationTestSupport.account(1);
+        stub().stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(account)));
+        stub().stubFor(get(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(account)));
         ConnectionProvider connections = ConnectionProvider.builder("crowd")
             .maxConnections(CALLERS)
             .pendingAcquireMaxCount(-1)
@@ -125,7 +127,8 @@ class BudgetAtTheWireIntegrationTests {
             assertThat(arrivals.size()).as("MailReach received a request for each caller answered 200")
                 .isGreaterThanOrEqualTo(byStatus.getOrDefault(200, 0L).intValue());
             assertThat(arrivals.size()).as("the budget was used for seconds on end").isGreaterThanOrEqualTo(3 * RATE);
-            assertThat(busiest).as("most calls MailReach saw in one second, arrivals %s", arrivals).isLessThanOrEqualTo(RATE);
+            assertThat(busiest).as("most calls MailReach saw in one second, arrivals %s", arrivals)
+                .isLessThanOrEqualTo(RATE);
         }
         finally {
             connections.dispose();

@@ -13,7 +13,7 @@ import reactor.core.Disposable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The permit bucket on a virtual clock: spacing, bounded waits, tokens never given back, when permits may be written. */
+/** The permit bucket on a virtual clock: spacing, bounded waits, tokens never given back, when a permit is spent. */
 class RateLimiterTests {
 
     private final AtomicLong now = new AtomicLong();
