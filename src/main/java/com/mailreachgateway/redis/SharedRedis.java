@@ -12,10 +12,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -38,6 +41,13 @@ import reactor.core.scheduler.Schedulers;
  * brings it back to shared state when Redis answers again (one WARN line), once the work this
  * replica could not do in Redis meanwhile is done ({@link #beforeRejoin}). Redis being down at
  * start is no reason to refuse to start: the replica starts in fallback.
+ * <p>
+ * It also keeps what the budget's join rules need (see {@link RedisPermitBucket}): each stay in
+ * fallback as an {@link Outage}, and the last instant Redis is known not to have answered. For that,
+ * probes in fallback go every interval whether or not the previous one has ended, and a probe whose
+ * connection is closed makes a connection of its own (the client's reconnection backs off to 30 s,
+ * and a refused command says nothing about Redis). While shared, a keep-alive runs every fifth of
+ * the timeout.
  */
 final class SharedRedis implements AutoCloseable {
 
@@ -64,8 +74,6 @@ final class SharedRedis implements AutoCloseable {
 
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
 
-    private volatile boolean closing;
-
     private final List<Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<?>>> rejoinTasks = new CopyOnWriteArrayList<>();
 
     /** How long after coming back this replica doubts copies stored before (see {@link #mayBeUndropped}). */
@@ -76,6 +84,17 @@ final class SharedRedis implements AutoCloseable {
 
     private volatile long rejoinedRedisMillis = Long.MIN_VALUE;
 
+    /** The current stay in fallback; {@code null} while shared. */
+    private volatile Outage outage;
+
+    /** The last instant ({@link System#nanoTime()}) a command is known to have gone unanswered. */
+    private final AtomicLong unanswered = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
+
+    private volatile Runnable keepAlive = () -> {
+    };
+
+    private volatile boolean closed;
+
     SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry) {
         this.uri = uri;
         this.timeout = uri.getTimeout();
@@ -85,7 +104,7 @@ final class SharedRedis implements AutoCloseable {
         this.rejoinGrace = properties.probeInterval().plus(this.timeout).multipliedBy(2);
         this.client = RedisClient.create(resources, uri);
         // Commands fail at once while disconnected instead of queueing until the timeout, and every
-        // command, async ones included (Bucket4j's), times out after spring.data.redis.timeout.
+        // command, async ones included (the budget's), times out after spring.data.redis.timeout.
         this.client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -115,13 +134,29 @@ final class SharedRedis implements AutoCloseable {
             .register(registry);
     }
 
-    /** Connects (or starts in fallback) and starts the probe. */
+    /** Connects (or starts in fallback) and starts the probe and the keep-alive. */
     void start() {
         if (!connect()) {
             markDown("unreachable at start");
         }
-        long every = this.properties.probeInterval().toMillis();
-        this.prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
+        long every = this.properties.probeInterval().toNanos();
+        this.prober.scheduleAtFixedRate(this::probe, every, every, TimeUnit.NANOSECONDS);
+        long keepAliveEvery = keepAliveInterval().toNanos();
+        this.prober.scheduleAtFixedRate(() -> {
+            if (shared()) {
+                this.keepAlive.run();
+            }
+        }, keepAliveEvery, keepAliveEvery, TimeUnit.NANOSECONDS);
+    }
+
+    /** How often the keep-alive runs while shared: a fifth of the command timeout. */
+    Duration keepAliveInterval() {
+        return this.timeout.dividedBy(5);
+    }
+
+    /** What to send to Redis every {@link #keepAliveInterval()} while shared (it reports through {@link #record}). */
+    void keepAlive(Runnable task) {
+        this.keepAlive = task;
     }
 
     private boolean connect() {
@@ -134,22 +169,71 @@ final class SharedRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * In fallback: a ping (or a new connection, if the client's is closed), not waiting for the previous
+     * probe, so that an unanswered one tells at least every probe interval that Redis is still away.
+     */
     private void probe() {
-        try {
-            if (this.connection == null) {
-                if (connect()) {
-                    rejoin();
-                }
+        if (this.outage == null || this.closed) {
+            return;
+        }
+        long sent = System.nanoTime();
+        StatefulRedisConnection<byte[], byte[]> current = this.connection;
+        if (current != null && current.isOpen()) {
+            ping(current, sent);
+            return;
+        }
+        this.client.connectAsync(ByteArrayCodec.INSTANCE, this.uri).toCompletableFuture().whenComplete((fresh, ex) -> {
+            if (ex != null) {
+                unanswered(sent, ex);
                 return;
             }
-            this.connection.async().ping().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            rejoin();
+            synchronized (this) {
+                StatefulRedisConnection<byte[], byte[]> previous = this.connection;
+                if (this.closed || (previous != null && previous.isOpen())) {
+                    // Closing, or another probe or the client's own reconnection got there first.
+                    fresh.closeAsync();
+                    return;
+                }
+                this.connection = fresh;
+                if (previous != null) {
+                    previous.closeAsync();
+                }
+            }
+            ping(fresh, sent);
+        });
+    }
+
+    private void ping(StatefulRedisConnection<byte[], byte[]> current, long sent) {
+        current.async().ping().toCompletableFuture().orTimeout(this.timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .whenComplete((pong, ex) -> {
+                if (ex == null) {
+                    rejoinSoon();
+                }
+                else {
+                    unanswered(sent, ex);
+                }
+            });
+    }
+
+    /** Redis answered a probe: the rejoin work (blocking, bounded by the timeout) runs on the prober's thread. */
+    private void rejoinSoon() {
+        try {
+            this.prober.execute(() -> {
+                long sent = System.nanoTime();
+                try {
+                    rejoin();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (Exception ex) {
+                    unanswered(sent, ex);
+                }
+            });
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        catch (Exception ex) {
-            markDown(describe(ex));
+        catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closing: nothing to rejoin
         }
     }
 
@@ -206,6 +290,20 @@ final class SharedRedis implements AutoCloseable {
         return this.properties.onFailure();
     }
 
+    /** This replica's current stay in fallback; {@code null} while it runs on shared state. */
+    Outage outage() {
+        return this.outage;
+    }
+
+    /**
+     * The last instant ({@link System#nanoTime()}) Redis is known not to have answered this replica: a
+     * command sent at {@code t} and timed out proves it up to {@code t + timeout}; a refused connection,
+     * when it was refused. (A command the client refused while it reconnects proves nothing.)
+     */
+    long lastUnanswered() {
+        return this.unanswered.get();
+    }
+
     /** The connection, while Redis answers; {@code null} in fallback. */
     StatefulRedisConnection<byte[], byte[]> connection() {
         return shared() ? this.connection : null;
@@ -255,27 +353,60 @@ final class SharedRedis implements AutoCloseable {
             // caller only, in case that end comes late: the command's own end is still recorded then.
             return Mono.fromFuture(ended, true)
                 .timeout(this.timeout)
-                .doOnError(TimeoutException.class, (ex) -> markDown(describe(ex)))
+                .doOnError(TimeoutException.class, (ex) -> {
+                    unanswered(start, ex);
+                    markDown(describe(ex));
+                })
                 .flatMap(Ended::toMono)
                 .publishOn(Schedulers.parallel());
         });
     }
 
-    /** Times a call that went to Redis outside {@link #command} (Bucket4j's), and reports its failure. */
+    /** Times a call that went to Redis outside {@link #command} (the budget's), and reports its failure. */
     void record(long startNanos, Throwable error) {
         if (error == null) {
             this.succeeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         }
         else {
             this.failed.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            unanswered(startNanos, error);
             markDown(describe(error));
         }
     }
 
+    /** Keeps the evidence a failed command gives that Redis did not answer (see {@link #lastUnanswered()}). */
+    private void unanswered(long sentNanos, Throwable error) {
+        Throwable cause = (error instanceof java.util.concurrent.CompletionException && error.getCause() != null)
+                ? error.getCause() : error;
+        long now = System.nanoTime();
+        long until;
+        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
+            until = Math.min(now, sentNanos + this.timeout.toNanos());
+        }
+        else if (cause instanceof RedisConnectionException || cause instanceof java.io.IOException) {
+            until = now;
+        }
+        else {
+            return;
+        }
+        this.unanswered.accumulateAndGet(until, (a, b) -> (b - a > 0) ? b : a);
+    }
+
     void markDown(String why) {
         // Commands cut short by this replica's own shutdown say nothing about Redis.
-        if (!this.closing && this.fallback.compareAndSet(false, true)) {
+        if (!this.closed && this.fallback.compareAndSet(false, true)) {
             this.fallbackSince = System.nanoTime();
+            this.outage = new Outage(this.fallbackSince);
+            // At once: a replica cut off for a moment (a connection reset) comes back before its local
+            // share would start.
+            if (!this.prober.isShutdown()) {
+                try {
+                    this.prober.execute(this::probe);
+                }
+                catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // closing: nothing to probe for
+                }
+            }
             logger.warn("Redis unreachable ({}): this replica now runs on local state ({}); probing every {} ms", why,
                     (this.properties.onFailure() == SharedStateProperties.OnFailure.REFUSE)
                             ? "calls to MailReach refused with 503 shared-state-unavailable"
@@ -285,7 +416,8 @@ final class SharedRedis implements AutoCloseable {
     }
 
     private void markUp() {
-        if (!this.closing && this.fallback.compareAndSet(true, false)) {
+        if (!this.closed && this.fallback.compareAndSet(true, false)) {
+            this.outage = null;
             logger.warn("Redis answers again: this replica is back on shared state");
         }
     }
@@ -297,6 +429,20 @@ final class SharedRedis implements AutoCloseable {
     }
 
     /**
+     * One stay in fallback, from {@code since} ({@link System#nanoTime()}, when this replica found
+     * Redis failing) until Redis answers its probe again; compared by identity.
+     */
+    static final class Outage {
+
+        final long since;
+
+        Outage(long since) {
+            this.since = since;
+        }
+
+    }
+
+    /**
      * Stops the probe, then lets the client close its connections, each once. (Closing the connection
      * first and the client at once after made the client close it a second time, while the first
      * close was still under way: Lettuce's {@code WARN Connection is already closed} at every stop.)
@@ -304,7 +450,9 @@ final class SharedRedis implements AutoCloseable {
      */
     @Override
     public void close() {
-        this.closing = true;
+        synchronized (this) {
+            this.closed = true;
+        }
         this.prober.shutdownNow();
         try {
             // A probe under way may be opening a connection: it must be one the client closes below.

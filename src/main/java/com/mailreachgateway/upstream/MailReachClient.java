@@ -160,20 +160,17 @@ public class MailReachClient {
         return Mono.deferContextual((context) -> {
             call.requestId = RequestIds.of(context);
             return admit(call);
-        }).flatMap((probe) -> call.watch.writing(attemptTime().plus(settleTime()))
-            .onErrorResume((ex) -> refused(probe, ex))
-            .then(Mono.defer(() -> attempt(call, id, body, probe)
-                .doFinally((signal) -> call.watch.ended(call.settleUntil)))))
+        }).flatMap((admitted) -> attempt(call, id, body, admitted))
             .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
             .transformDeferred(RetryOperator.of(this.retry))
             .onErrorMap((ex) -> toGatewayError(ex, call));
     }
 
     /**
-     * Waits out the key's pause, then takes a permit; emits whether this attempt is the probe after
-     * a pause. Each wait is bounded so that the attempt still fits the deadline after it.
+     * Waits out the key's pause, then takes a permit; emits the permit and whether this attempt is
+     * the probe after a pause. Each wait is bounded so that the attempt still fits the deadline after it.
      */
-    private Mono<Boolean> admit(Call call) {
+    private Mono<Admitted> admit(Call call) {
         return this.pause.admission().flatMap((admission) -> {
             if (admission.decision() == KeyPause.Admission.Decision.WAIT) {
                 if (!call.fits(admission.delay())) {
@@ -183,24 +180,28 @@ public class MailReachClient {
                 }
                 return Mono.delay(admission.delay()).then(admit(call));
             }
-            boolean probe = admission.decision() == KeyPause.Admission.Decision.PROBE;
-            Duration limit = call.deadline.remaining().minus(attemptTime());
-            boolean deadlineBound = limit.compareTo(this.rateLimiter.maxWait()) < 0;
-            if (!deadlineBound) {
-                limit = this.rateLimiter.maxWait();
-            }
-            if (limit.isNegative()) {
-                return refused(probe, new UpstreamExceptions.NotSentException(
-                        "The deadline left no time for an attempt at MailReach", Duration.ofSeconds(1)));
-            }
-            boolean byDeadline = deadlineBound;
-            return this.rateLimiter.acquire(limit)
-                .then(probe ? Mono.just(true) : afterPermit(call))
-                .onErrorResume(RateLimiter.NoPermitException.class, (none) -> refused(probe, byDeadline
-                        ? new UpstreamExceptions.NotSentException("No MailReach permit came before the deadline",
-                                none.nextPermit)
-                        : new UpstreamExceptions.RateLimitedException(none.nextPermit)));
+            return permit(call, admission.decision() == KeyPause.Admission.Decision.PROBE);
         });
+    }
+
+    /** Takes a permit for an attempt the key's pause let through (as its probe, or not). */
+    private Mono<Admitted> permit(Call call, boolean probe) {
+        Duration limit = call.deadline.remaining().minus(attemptTime());
+        boolean deadlineBound = limit.compareTo(this.rateLimiter.maxWait()) < 0;
+        if (!deadlineBound) {
+            limit = this.rateLimiter.maxWait();
+        }
+        if (limit.isNegative()) {
+            return refused(probe, new UpstreamExceptions.NotSentException(
+                    "The deadline left no time for an attempt at MailReach", Duration.ofSeconds(1)));
+        }
+        boolean byDeadline = deadlineBound;
+        return this.rateLimiter.acquire(limit)
+            .flatMap((permit) -> probe ? Mono.just(new Admitted(true, permit)) : afterPermit(call, permit))
+            .onErrorResume(RateLimiter.NoPermitException.class, (none) -> refused(probe, byDeadline
+                    ? new UpstreamExceptions.NotSentException("No MailReach permit came before the deadline",
+                            none.nextPermit)
+                    : new UpstreamExceptions.RateLimitedException(none.nextPermit)));
     }
 
     /**
@@ -209,12 +210,16 @@ public class MailReachClient {
      * spent (never given back, which only errs on the safe side). A pause that ended meanwhile may
      * make this call the probe.
      */
-    private Mono<Boolean> afterPermit(Call call) {
+    private Mono<Admitted> afterPermit(Call call, Permit permit) {
         return this.pause.admission().flatMap((admission) -> switch (admission.decision()) {
-            case GO -> Mono.just(false);
-            case PROBE -> Mono.just(true);
+            case GO -> Mono.just(new Admitted(false, permit));
+            case PROBE -> Mono.just(new Admitted(true, permit));
             case WAIT -> admit(call);
         });
+    }
+
+    /** An attempt let through: the permit it spends, and whether it is the probe after a pause. */
+    private record Admitted(boolean probe, Permit permit) {
     }
 
     private <T> Mono<T> refused(boolean probe, Throwable refusal) {
@@ -224,7 +229,20 @@ public class MailReachClient {
         return Mono.error(refusal);
     }
 
-    private Mono<byte[]> attempt(Call call, int id, byte[] body, boolean probe) {
+    /**
+     * One attempt, spending its permit where the request is written ({@link PermitCheckingConnector}).
+     * A permit that expired before its request could be written leaves nothing behind: the attempt is
+     * not counted, is neither sent nor in doubt, and the call takes a fresh permit within its deadline.
+     */
+    private Mono<byte[]> attempt(Call call, int id, byte[] body, Admitted admitted) {
+        // Whoever orders the account's updates hears of the attempt before it can be written.
+        return call.watch.writing(attemptTime().plus(settleTime()))
+            .onErrorResume((ex) -> refused(admitted.probe(), ex))
+            .then(Mono.defer(() -> exchange(call, id, body, admitted)));
+    }
+
+    private Mono<byte[]> exchange(Call call, int id, byte[] body, Admitted admitted) {
+        boolean probe = admitted.probe();
         int number = ++call.attempts;
         long start = System.nanoTime();
         AtomicBoolean written = new AtomicBoolean();
@@ -234,9 +252,12 @@ public class MailReachClient {
         return spec.exchangeToMono((response) -> handle(response, number, call))
             // The attempt's own time limit, not the caller's deadline: it only started because it fits.
             .timeout(attemptTime())
-            .contextWrite((context) -> context.put(MailReachClientConfiguration.WRITTEN, written))
-            .onErrorMap((ex) -> !(ex instanceof AttemptFailure), (ex) -> failure(ex, number, call, written.get()))
+            .contextWrite((context) -> context.put(PermitCheckingConnector.WRITTEN, written)
+                .put(PermitCheckingConnector.PERMIT, admitted.permit()))
+            .onErrorMap((ex) -> !(ex instanceof AttemptFailure) && !PermitCheckingConnector.expired(ex),
+                    (ex) -> failure(ex, number, call, written.get()))
             .doOnSuccess((json) -> {
+                call.watch.ended(call.settleUntil);
                 record(call.method, "success", start);
                 if (probe) {
                     this.pause.probeEnded(true);
@@ -244,6 +265,7 @@ public class MailReachClient {
             })
             .doOnError(AttemptFailure.class, (failure) -> {
                 call.record(failure, this.properties.settleTime());
+                call.watch.ended(call.settleUntil);
                 record(call.method, failure.kind.tag, start);
                 if (probe) {
                     this.pause.probeEnded(failure.kind.delivery == AttemptFailure.Delivery.ANSWERED
@@ -254,6 +276,14 @@ public class MailReachClient {
                 if (probe) {
                     this.pause.probeEnded(false);
                 }
+            })
+            .onErrorResume(PermitCheckingConnector::expired, (expired) -> {
+                // Nothing of this attempt was written: what may still land is what earlier attempts left.
+                call.watch.ended(call.settleUntil);
+                call.attempts--;
+                this.rateLimiter.expired();
+                // A probe stays the probe: the pause let it through and waits for its answer.
+                return (probe ? permit(call, true) : admit(call)).flatMap((again) -> attempt(call, id, body, again));
             });
     }
 

@@ -1,31 +1,35 @@
 package com.mailreachgateway.upstream;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
+import java.util.function.LongSupplier;
 
 /**
- * The tokens behind the MailReach rate limit: one token, refilled every
- * {@code (1 s + }{@link #ARRIVAL_GUARD}{@code ) / requests-per-second} ({@link #spacing}), so at most
- * {@code requests-per-second} calls reach MailReach in any one-second window even when some reach it
- * later than their token started them. A token reserved and then not used is not given back: by then later callers
- * may hold the following tokens, and the one given back would let the next caller share a slot
- * with one of them. One implementation is a Bucket4j bucket in this process; with
- * replicas, a Bucket4j bucket shared through Redis.
+ * The tokens behind the MailReach rate limit: one token at a time, one every
+ * {@code (1 s + }{@link #ARRIVAL_GUARD}{@code ) / requests-per-second} ({@link #spacing}), each a
+ * {@link Permit} for its slot, checked again when its request is written. In this process, the writes
+ * themselves are counted ({@link WrittenCalls}): at most {@code requests-per-second} in any
+ * {@code 1 s + 25 ms}. Shared between replicas, where no replica sees the others' writes, a request is
+ * written only within {@link Permit#WRITE_WINDOW} after its slot, so any {@code rps + 1} requests leave
+ * at least {@code rps × spacing - WRITE_WINDOW = 1 s + 25 ms} apart. Either way the other 25 ms of the
+ * guard cover the way to MailReach: at most {@code requests-per-second} calls reach it in any one-second
+ * window, however late an event loop runs. A token reserved and then not used is not given back (see
+ * {@link PermitSlots}).
  */
 public interface PermitBucket {
 
     /**
-     * How much later than its token a call may reach MailReach without an extra call landing in one
-     * of MailReach's one-second windows: tokens exactly {@code 1 s / rps} apart let a call that is a
-     * few milliseconds late (a connection taken from the pool, a busy event loop, the network) join
-     * the window of the {@code rps} calls after it. Costs 5 % of the budget's rate.
+     * What the token spacing leaves for a request to be written late and travel to MailReach without
+     * an extra call landing in one of MailReach's one-second windows: tokens exactly {@code 1 s / rps}
+     * apart would leave nothing. Half of it is the {@link Permit#WRITE_WINDOW}. Costs 5 % of the rate.
      */
     Duration ARRIVAL_GUARD = Duration.ofMillis(50);
+
+    /** How late a permit of a replica's own bucket may be written: its writes are counted instead. */
+    long UNBOUNDED = TimeUnit.DAYS.toNanos(1);
 
     /** The time between two tokens at {@code requestsPerSecond}, the arrival guard included. */
     static Duration spacing(int requestsPerSecond) {
@@ -33,33 +37,34 @@ public interface PermitBucket {
     }
 
     /**
-     * Reserves the next token if it comes within {@code maxWait}; completes {@code true} when it is
-     * this caller's, {@code false} when it would come later.
+     * Reserves the next token if its slot comes within {@code maxWait}: completes with its permit
+     * (whose slot may still be ahead), or empty when it would come later (nothing reserved).
      */
-    CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler);
+    CompletableFuture<Optional<Permit>> reserve(Duration maxWait);
 
     /** How long until a token is free, for {@code Retry-After}. */
     Duration timeToNextToken();
 
-    /** A bucket in this process, on the given clock (tests pass a virtual one). */
-    static PermitBucket local(int requestsPerSecond, TimeMeter clock) {
-        Duration period = spacing(requestsPerSecond);
-        Bucket bucket = Bucket.builder()
-            .addLimit((limit) -> limit.capacity(1).refillGreedy(1, period))
-            .withCustomTimePrecision(clock)
-            .build();
+    /** A bucket in this process, on the given {@link System#nanoTime()}-like clock (tests pass a virtual one). */
+    static PermitBucket local(int requestsPerSecond, LongSupplier clock) {
+        PermitSlots slots = new PermitSlots(spacing(requestsPerSecond), clock.getAsLong());
+        // Alone, a replica sees every write: it counts them instead of bounding each by its slot.
+        WrittenCalls written = new WrittenCalls(requestsPerSecond);
         return new PermitBucket() {
 
             @Override
-            public CompletableFuture<Boolean> tryConsume(Duration maxWait, ScheduledExecutorService scheduler) {
-                // Bucket4j wants a positive wait; no wait at all is a plain try.
-                return (maxWait.isZero() || maxWait.isNegative()) ? CompletableFuture.completedFuture(bucket.tryConsume(1))
-                        : bucket.asScheduler().tryConsume(1, maxWait, scheduler);
+            public CompletableFuture<Optional<Permit>> reserve(Duration maxWait) {
+                long now = clock.getAsLong();
+                OptionalLong slot = slots.take(now, Math.max(0, maxWait.toNanos()), now);
+                return CompletableFuture.completedFuture(slot.isPresent()
+                        ? Optional.of(new Permit(slot.getAsLong(), slot.getAsLong() + UNBOUNDED, written))
+                        : Optional.empty());
             }
 
             @Override
             public Duration timeToNextToken() {
-                return Duration.ofNanos(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+                long now = clock.getAsLong();
+                return slots.untilFree(now, now);
             }
 
         };

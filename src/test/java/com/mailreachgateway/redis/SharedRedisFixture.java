@@ -34,6 +34,15 @@ final class SharedRedisFixture implements AutoCloseable {
         return this.uri;
     }
 
+    /** Freezes Redis (SIGSTOP): connections stay open, commands hang (see {@link EmbeddedRedis#freeze()}). */
+    void freeze() {
+        this.redis.freeze();
+    }
+
+    void thaw() {
+        this.redis.thaw();
+    }
+
     /** A started connection of one more replica, its keys under {@code prefix}. */
     SharedRedis connect(String prefix, MeterRegistry registry) {
         SharedStateProperties properties = new SharedStateProperties(true, prefix,
@@ -55,17 +64,9 @@ final class SharedRedisFixture implements AutoCloseable {
         }
     }
 
-    /** Freezes Redis: connections stay open, nothing answers (see {@link EmbeddedRedis#freeze}). */
-    void freeze() {
-        this.redis.freeze();
-    }
-
-    void thaw() {
-        this.redis.thaw();
-    }
-
     @Override
     public void close() {
+        this.redis.thaw();
         this.connections.forEach(SharedRedis::close);
         this.resources.shutdown(0, 1, TimeUnit.SECONDS);
         this.redis.stop();

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -23,6 +24,7 @@ import static com.mailreachgateway.upstream.UpstreamAssertions.arrivalMillis;
 import static com.mailreachgateway.upstream.UpstreamAssertions.assertOnlyGatewayKeySent;
 import static com.mailreachgateway.upstream.UpstreamAssertions.problem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The outbound rate limit: 5 requests per second towards MailReach, a caller waiting at most
@@ -53,6 +55,9 @@ class RateLimitIntegrationTests extends GatewayIntegrationTestSupport {
     @Value("${local.server.port}")
     private int port;
 
+    @Autowired
+    private PermitBucket permits;
+
     @Test
     void updatesBurstingAboveRateReachMailReachAtMostFivePerSecondAndExcessCallersGet429() {
         mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(accountOfPath()));
@@ -60,6 +65,8 @@ class RateLimitIntegrationTests extends GatewayIntegrationTestSupport {
         // One update first, so that the burst below finds the connection to MailReach open and
         // its requests travel alike.
         assertThat(send(gateway, newAccountId()).block(Duration.ofSeconds(5)).status()).isEqualTo(200);
+        // And its token back in the bucket, so the burst's first caller gets one at once.
+        await().atMost(Duration.ofSeconds(2)).until(() -> this.permits.timeToNextToken().isZero());
 
         List<Answer> answers = Flux.range(0, CALLERS)
             .map((i) -> newAccountId())
