@@ -30,7 +30,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.mailreachgateway.redis.Replicas.client;
@@ -70,9 +69,9 @@ class SharedBudgetFaultIntegrationTests {
     void startReplicas() {
         this.mailReach = ExternalMailReach.start();
         this.mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         this.mailReach.stubFor(get(urlPathMatching("/api/v1/accounts/\\d+"))
-            .willReturn(okJson(GatewayIntegrationTestSupport.account(1))));
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         this.redis.start();
         for (int i = 0; i < REPLICAS; i++) {
             ConfigurableApplicationContext context = new SpringApplicationBuilder(MailReachGatewayApplication.class)

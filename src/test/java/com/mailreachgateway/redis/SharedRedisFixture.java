@@ -48,6 +48,11 @@ final class SharedRedisFixture implements AutoCloseable {
         SharedStateProperties properties = new SharedStateProperties(true, prefix,
                 SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1), Duration.ofSeconds(3));
         SharedRedis shared = new SharedRedis(this.resources, this.uri, properties, registry);
+        // As the budget's keep-alive does in a gateway (a bucket made on this connection replaces it): a
+        // Redis that stops answering is noticed while nothing else is sent.
+        shared.keepAlive(() -> shared.<String>command((redis) -> redis.ping().toCompletableFuture())
+            .subscribe(null, (ex) -> {
+            }));
         shared.start();
         this.connections.add(shared);
         return shared;

@@ -31,7 +31,6 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,9 +89,11 @@ class BudgetAtTheWireIntegrationTests {
 
     @Test
     void thousandConcurrentCallersOnOneReplicaNeverPutMoreThanTheLimitIntoAnyOneSecondAtMailReach() {
-        String account = GatewayIntegrationTestSupport.account(1);
-        stub().stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(account)));
-        stub().stubFor(get(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(okJson(account)));
+        // The account of the path: the gateway refuses (502) an answer about another account.
+        stub().stubFor(post(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
+        stub().stubFor(get(urlPathMatching("/api/v1/accounts/\\d+"))
+            .willReturn(GatewayIntegrationTestSupport.accountOfPath()));
         ConnectionProvider connections = ConnectionProvider.builder("crowd")
             .maxConnections(CALLERS)
             .pendingAcquireMaxCount(-1)
