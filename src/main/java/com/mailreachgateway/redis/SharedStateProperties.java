@@ -2,6 +2,7 @@ package com.mailreachgateway.redis;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -31,6 +32,12 @@ public record SharedStateProperties(@DefaultValue("false") boolean enabled,
         @NotBlank @DefaultValue("mailreach-gateway:") String keyPrefix,
         @NotNull @DefaultValue("local-share") OnFailure onFailure, @Min(1) @DefaultValue("1") int expectedReplicas,
         @NotNull @DefaultValue("1s") Duration probeInterval, @NotNull @DefaultValue("3s") Duration lockLease) {
+
+    /** A lease of at least 300 ms: it is renewed every third of it, one Redis round trip each time. */
+    @AssertTrue(message = "gateway.redis.lock-lease must be at least 300ms")
+    public boolean isLockLeaseLongEnough() {
+        return this.lockLease == null || this.lockLease.compareTo(Duration.ofMillis(300)) >= 0;
+    }
 
     /** What a replica does while Redis is unreachable. */
     public enum OnFailure {
