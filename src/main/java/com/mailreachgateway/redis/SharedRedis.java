@@ -63,9 +63,6 @@ final class SharedRedis implements AutoCloseable {
 
     private final AtomicBoolean fallback = new AtomicBoolean();
 
-    /** When this replica last went into fallback ({@link System#nanoTime()}). */
-    private volatile long fallbackSince = System.nanoTime();
-
     private final ScheduledExecutorService prober;
 
     private final Timer succeeded;
@@ -277,7 +274,8 @@ final class SharedRedis implements AutoCloseable {
 
     /** How long this replica has been in fallback; zero when it is on shared state. */
     Duration inFallbackFor() {
-        return shared() ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - this.fallbackSince);
+        Outage current = this.outage;
+        return (current == null || shared()) ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - current.since);
     }
 
     /** Whether this replica runs on shared state now. */
@@ -395,8 +393,7 @@ final class SharedRedis implements AutoCloseable {
     void markDown(String why) {
         // Commands cut short by this replica's own shutdown say nothing about Redis.
         if (!this.closed && this.fallback.compareAndSet(false, true)) {
-            this.fallbackSince = System.nanoTime();
-            this.outage = new Outage(this.fallbackSince);
+            this.outage = new Outage(System.nanoTime());
             // At once: a replica cut off for a moment (a connection reset) comes back before its local
             // share would start.
             if (!this.prober.isShutdown()) {

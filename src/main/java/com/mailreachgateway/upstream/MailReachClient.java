@@ -137,7 +137,7 @@ public class MailReachClient {
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
     public Mono<byte[]> fetchAccount(int id, Deadline deadline) {
-        return Mono.defer(() -> call(new Call(HttpMethod.GET, id, deadline, AttemptWatch.NONE), id, null));
+        return Mono.defer(() -> call(new Call(HttpMethod.GET, id, deadline, AttemptWatch.NONE), null));
     }
 
     /**
@@ -147,7 +147,7 @@ public class MailReachClient {
     public Mono<UpdateAnswer> updateAccount(int id, byte[] body, Deadline deadline, AttemptWatch watch) {
         return Mono.defer(() -> {
             Call call = new Call(HttpMethod.POST, id, deadline, watch);
-            return call(call, id, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
+            return call(call, body).map((json) -> new UpdateAnswer(json, call.settleUntil));
         });
     }
 
@@ -156,11 +156,11 @@ public class MailReachClient {
         return this.circuitBreaker.getState();
     }
 
-    private Mono<byte[]> call(Call call, int id, byte[] body) {
+    private Mono<byte[]> call(Call call, byte[] body) {
         return Mono.deferContextual((context) -> {
             call.requestId = RequestIds.of(context);
             return admit(call);
-        }).flatMap((admitted) -> attempt(call, id, body, admitted))
+        }).flatMap((admitted) -> attempt(call, body, admitted))
             .transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
             .transformDeferred(RetryOperator.of(this.retry))
             .onErrorMap((ex) -> toGatewayError(ex, call));
@@ -234,19 +234,19 @@ public class MailReachClient {
      * A permit that expired before its request could be written leaves nothing behind: the attempt is
      * not counted, is neither sent nor in doubt, and the call takes a fresh permit within its deadline.
      */
-    private Mono<byte[]> attempt(Call call, int id, byte[] body, Admitted admitted) {
+    private Mono<byte[]> attempt(Call call, byte[] body, Admitted admitted) {
         // Whoever orders the account's updates hears of the attempt before it can be written.
         return call.watch.writing(attemptTime().plus(settleTime()))
             .onErrorResume((ex) -> refused(admitted.probe(), ex))
-            .then(Mono.defer(() -> exchange(call, id, body, admitted)));
+            .then(Mono.defer(() -> exchange(call, body, admitted)));
     }
 
-    private Mono<byte[]> exchange(Call call, int id, byte[] body, Admitted admitted) {
+    private Mono<byte[]> exchange(Call call, byte[] body, Admitted admitted) {
         boolean probe = admitted.probe();
         int number = ++call.attempts;
         long start = System.nanoTime();
         AtomicBoolean written = new AtomicBoolean();
-        WebClient.RequestBodySpec request = this.webClient.method(call.method).uri("/v1/accounts/{id}", id);
+        WebClient.RequestBodySpec request = this.webClient.method(call.method).uri("/v1/accounts/{id}", call.accountId);
         WebClient.RequestHeadersSpec<?> spec = (body != null)
                 ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body) : request;
         return spec.exchangeToMono((response) -> handle(response, number, call))
@@ -283,7 +283,7 @@ public class MailReachClient {
                 call.attempts--;
                 this.rateLimiter.expired();
                 // A probe stays the probe: the pause let it through and waits for its answer.
-                return (probe ? permit(call, true) : admit(call)).flatMap((again) -> attempt(call, id, body, again));
+                return (probe ? permit(call, true) : admit(call)).flatMap((again) -> attempt(call, body, again));
             });
     }
 
