@@ -54,9 +54,6 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     /** How often a waiting update asks whether its turn came (sooner when an update of this replica ends). */
     static final Duration POLL = Duration.ofMillis(50);
 
-    private static final String NOW = "redis.replicate_commands() local t = redis.call('TIME') "
-            + "local us = tonumber(t[1]) * 1000000 + tonumber(t[2]) local now = math.floor(us / 1000) ";
-
     /**
      * Whether the ticket has the turn. KEYS: turns, epoch, inflight; ARGV: ticket, alive key prefix.
      * Returns {1, the in-flight key's time to live (ms, negative when none), stamp} (the turn is the
@@ -74,7 +71,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             + "  redis.call('ZREM', KEYS[1], head) "
             + "end";
 
-    private static final String TURN = NOW + "local stamp = 0 " + TURN_PART;
+    private static final String TURN = RedisClock.LUA_NOW + "local stamp = 0 " + TURN_PART;
 
     /**
      * Joins the queue, then answers as {@link #TURN} (one round trip for an update nobody is ahead of).
@@ -82,7 +79,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
      * a new one), regroup ms, age us. The stamp is Redis's clock when the update arrived (now less the age
      * its replica measured), or the given one when it rejoins. Opens a regroup window if Redis lost its data.
      */
-    private static final String JOIN = NOW
+    private static final String JOIN = RedisClock.LUA_NOW
             + "if not redis.call('GET', KEYS[2]) then redis.call('SET', KEYS[2], now + tonumber(ARGV[6])) end "
             + "local stamp = us - tonumber(ARGV[7]) "
             + "if ARGV[5] ~= '' then stamp = tonumber(ARGV[5]) end "
@@ -110,7 +107,17 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             + "redis.call('SET', KEYS[3], '1', 'PX', ARGV[2]) "
             + "return 1";
 
-    private static final byte[] ONE = "1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JOIN_SCRIPT = bytes(JOIN);
+
+    private static final byte[] TURN_SCRIPT = bytes(TURN);
+
+    private static final byte[] RELEASE_SCRIPT = bytes(RELEASE);
+
+    private static final byte[] RENEW_SCRIPT = bytes(RENEW);
+
+    private static final byte[] ATTEMPT_SCRIPT = bytes(ATTEMPT);
+
+    private static final byte[] ONE = bytes("1");
 
     /** {@link #turn}: the turn did not come in time. */
     private static final long NOT_IN_TIME = Long.MIN_VALUE;
@@ -124,6 +131,11 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     private final Duration regroup;
 
     private final String replica = UUID.randomUUID().toString();
+
+    private final byte[] epochKey;
+
+    /** Prefix of the members' lease keys, which the scripts complete with a member's ticket. */
+    private final String alivePrefix;
 
     private final AtomicLong tickets = new AtomicLong();
 
@@ -139,6 +151,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     RedisAccountLock(SharedRedis redis, Duration lease, MeterRegistry registry) {
         this.redis = redis;
         this.lease = lease;
+        this.epochKey = bytes(key("epoch"));
+        this.alivePrefix = key("alive:");
         Duration renewEvery = lease.dividedBy(3);
         this.regroup = renewEvery.multipliedBy(2).plus(POLL.multipliedBy(2));
         this.waits = Timer.builder("gateway.redis.lock.wait")
@@ -224,9 +238,9 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     private Mono<List<Long>> join(Ticket ticket) {
         String stamp = (ticket.stamp != null) ? ticket.stamp.toString() : "";
         return this.redis
-            .<List<Long>>command((redis) -> eval(redis, JOIN, ScriptOutputType.MULTI,
-                    keys(turnsKey(ticket.accountId), key("epoch"), ticket.inFlightKey, ticket.aliveKey), ticket.id,
-                    key("alive:"), Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
+            .<List<Long>>command((redis) -> eval(redis, JOIN_SCRIPT, ScriptOutputType.MULTI,
+                    new byte[][] { ticket.turnsKey, this.epochKey, ticket.inFlightKey, ticket.aliveKey }, ticket.id,
+                    this.alivePrefix, Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
                     Long.toString(this.regroup.toMillis()),
                     Long.toString(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - ticket.arrived))))
             .doOnNext((answer) -> ticket.stamp = answer.get(2));
@@ -234,8 +248,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
     /** Whether the ticket has the turn now (see {@link #TURN}). */
     private Mono<List<Long>> ask(Ticket ticket) {
-        return this.redis.<List<Long>>command((redis) -> eval(redis, TURN, ScriptOutputType.MULTI,
-                keys(turnsKey(ticket.accountId), key("epoch"), ticket.inFlightKey), ticket.id, key("alive:")));
+        return this.redis.<List<Long>>command((redis) -> eval(redis, TURN_SCRIPT, ScriptOutputType.MULTI,
+                new byte[][] { ticket.turnsKey, this.epochKey, ticket.inFlightKey }, ticket.id, this.alivePrefix));
     }
 
     /**
@@ -299,8 +313,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             byte[][] aliveKeys = part.stream().map((ticket) -> ticket.aliveKey).toArray(byte[][]::new);
             return this.redis
                 .<List<Long>>command((redis) -> redis
-                    .<List<Long>>eval(RENEW.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI, aliveKeys,
-                            Long.toString(this.lease.toMillis()).getBytes(StandardCharsets.UTF_8))
+                    .<List<Long>>eval(RENEW_SCRIPT, ScriptOutputType.MULTI, aliveKeys,
+                            bytes(Long.toString(this.lease.toMillis())))
                     .toCompletableFuture())
                 .flatMapMany(Flux::fromIterable)
                 .map((position) -> part.get(position.intValue() - 1))
@@ -312,10 +326,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     private Mono<Void> reassert(Ticket ticket) {
         long window = ticket.inFlightUntil - System.nanoTime();
         Mono<Void> inFlight = (ticket.inFlightUntil != 0 && window > 0)
-                ? this.redis.<String>command((redis) -> redis
-                    .set(ticket.inFlightKey, ONE, SetArgs.Builder.px(Math.max(1, TimeUnit.NANOSECONDS.toMillis(window))))
-                    .toCompletableFuture()).then()
-                : Mono.empty();
+                ? recordInFlight(ticket, Math.max(1, TimeUnit.NANOSECONDS.toMillis(window))).then() : Mono.empty();
         return inFlight.then(join(ticket)).then().onErrorResume((ex) -> Mono.empty());
     }
 
@@ -337,26 +348,23 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
         return this.redis.key(name);
     }
 
-    private String turnsKey(int accountId) {
-        return key("turns:" + accountId);
+    /** Records that an attempt of the ticket's account may land for {@code millis} from now. */
+    private Mono<String> recordInFlight(Ticket ticket, long millis) {
+        return this.redis.command((redis) -> redis.set(ticket.inFlightKey, ONE, SetArgs.Builder.px(millis))
+            .toCompletableFuture());
     }
 
-    /** Redis keys from names and keys already encoded. */
-    private static byte[][] keys(Object... keys) {
-        byte[][] encoded = new byte[keys.length][];
-        for (int i = 0; i < keys.length; i++) {
-            encoded[i] = (keys[i] instanceof byte[] bytes) ? bytes : keys[i].toString().getBytes(StandardCharsets.UTF_8);
-        }
-        return encoded;
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static <T> java.util.concurrent.CompletableFuture<T> eval(RedisAsyncCommands<byte[], byte[]> redis,
-            String script, ScriptOutputType type, byte[][] keys, String... args) {
+            byte[] script, ScriptOutputType type, byte[][] keys, String... args) {
         byte[][] values = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
-            values[i] = args[i].getBytes(StandardCharsets.UTF_8);
+            values[i] = bytes(args[i]);
         }
-        return redis.<T>eval(script.getBytes(StandardCharsets.UTF_8), type, keys, values).toCompletableFuture();
+        return redis.<T>eval(script, type, keys, values).toCompletableFuture();
     }
 
     private Mono<Held> offShared() {
@@ -373,7 +381,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
      */
     void start() {
         this.redis.<Boolean>command((redis) -> redis
-            .setnx(key("epoch").getBytes(StandardCharsets.UTF_8), "0".getBytes(StandardCharsets.UTF_8))
+            .setnx(this.epochKey, bytes("0"))
             .toCompletableFuture())
             .onErrorResume((ex) -> Mono.empty())
             .block(this.redis.timeout().multipliedBy(2));
@@ -398,6 +406,9 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
         final byte[] inFlightKey;
 
+        /** The account's queue. */
+        final byte[] turnsKey;
+
         final AtomicBoolean released = new AtomicBoolean();
 
         /** Whether the update has the account (then it, not the acquisition, lets it go). */
@@ -415,8 +426,9 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             this.accountId = accountId;
             this.id = id;
             this.arrived = arrived;
-            this.aliveKey = key("alive:" + id).getBytes(StandardCharsets.UTF_8);
-            this.inFlightKey = key("inflight:" + accountId).getBytes(StandardCharsets.UTF_8);
+            this.aliveKey = bytes(RedisAccountLock.this.alivePrefix + id);
+            this.inFlightKey = bytes(key("inflight:" + accountId));
+            this.turnsKey = bytes(key("turns:" + accountId));
         }
 
         Mono<Void> nextWake(Duration atMost) {
@@ -433,8 +445,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
         public Mono<Void> attemptStarting(Duration landsWithin) {
             long window = Math.max(1, landsWithin.toMillis());
             return RedisAccountLock.this.redis
-                .<Long>command((redis) -> eval(redis, ATTEMPT, ScriptOutputType.INTEGER,
-                        keys(turnsKey(this.accountId), this.aliveKey, this.inFlightKey), this.id,
+                .<Long>command((redis) -> eval(redis, ATTEMPT_SCRIPT, ScriptOutputType.INTEGER,
+                        new byte[][] { this.turnsKey, this.aliveKey, this.inFlightKey }, this.id,
                         Long.toString(window)))
                 .onErrorResume((ex) -> offShared().then(Mono.just(-1L)))
                 .flatMap((recorded) -> {
@@ -456,9 +468,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             SharedRedis redis = RedisAccountLock.this.redis;
             Mono<?> update = (this.inFlightUntil == 0)
                     ? redis.<Long>command((commands) -> commands.del(this.inFlightKey).toCompletableFuture())
-                    : redis.<String>command((commands) -> commands
-                        .set(this.inFlightKey, ONE, SetArgs.Builder.px(left))
-                        .toCompletableFuture());
+                    : recordInFlight(this, left);
             // A record left as it was only keeps the account a little longer (until the attempt's latest
             // possible landing), never shorter; the failure itself puts the replica in fallback.
             update.subscribe(null, (ex) -> {
@@ -472,8 +482,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             }
             RedisAccountLock.this.live.remove(this.id);
             RedisAccountLock.this.redis
-                .<Long>command((redis) -> eval(redis, RELEASE, ScriptOutputType.INTEGER,
-                        keys(turnsKey(this.accountId), this.aliveKey), this.id))
+                .<Long>command((redis) -> eval(redis, RELEASE_SCRIPT, ScriptOutputType.INTEGER,
+                        new byte[][] { this.turnsKey, this.aliveKey }, this.id))
                 .subscribe(null, (ex) -> {
                     // Its lease frees it: the next update waits at most that long.
                     RedisAccountLock.this.releaseFailures.increment();

@@ -35,18 +35,15 @@ final class RedisAccountStore implements AccountStore {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisAccountStore.class);
 
-    private static final String NOW = "redis.replicate_commands() "
-            + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
-
     /** KEYS: entry, counter; ARGV: json, keep ms. Returns the stored value. */
-    private static final String PUT = NOW
+    private static final String PUT = RedisClock.LUA_NOW
             + "local v = redis.call('INCR', KEYS[2]) "
             + "local value = v .. ':' .. now .. ':' .. ARGV[1] "
             + "redis.call('SET', KEYS[1], value, 'PX', ARGV[2]) "
             + "return value";
 
     /** KEYS: entry, counter; ARGV: json, keep ms, version at start. Returns the value kept. */
-    private static final String PUT_READ = NOW
+    private static final String PUT_READ = RedisClock.LUA_NOW
             + "local current = redis.call('GET', KEYS[1]) "
             + "if current then "
             + "  local v = tonumber(string.match(current, '^(%d+):')) "

@@ -10,6 +10,14 @@ package com.mailreachgateway.redis;
  */
 final class RedisClock {
 
+    /**
+     * The lines every Lua script of the shared state that reads the time starts with: Redis's own clock
+     * as {@code us} (microseconds) and {@code now} (milliseconds), so replicas' clocks never matter
+     * (replicated as effects, since the script writes after reading the time).
+     */
+    static final String LUA_NOW = "redis.replicate_commands() local t = redis.call('TIME') "
+            + "local us = tonumber(t[1]) * 1000000 + tonumber(t[2]) local now = math.floor(us / 1000) ";
+
     /** How far two clocks may drift apart per unit of time: 100 µs a second, far beyond NTP's slew. */
     private static final double DRIFT = 1e-4;
 

@@ -25,11 +25,8 @@ final class RedisKeyPause implements KeyPause {
     /** How long the hash outlives the pause: room for the probe and its answer. */
     private static final long KEEP_MILLIS = 60_000;
 
-    private static final String NOW = "redis.replicate_commands() "
-            + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
-
     /** Returns {decision (0 go, 1 probe, 2 wait), wait millis, pause left millis}. */
-    private static final String ADMIT = NOW
+    private static final String ADMIT = RedisClock.LUA_NOW
             + "local h = redis.call('HMGET', KEYS[1], 'until', 'probe', 'probeUntil') "
             + "if not h[1] then return {0, 0, 0} end "
             + "local untilMs = tonumber(h[1]) "
@@ -41,7 +38,7 @@ final class RedisKeyPause implements KeyPause {
             + "return {1, 0, 0}";
 
     /** Keeps the longer pause; returns the pause left in millis. */
-    private static final String PAUSE = NOW
+    private static final String PAUSE = RedisClock.LUA_NOW
             + "local untilMs = now + tonumber(ARGV[1]) "
             + "local current = tonumber(redis.call('HGET', KEYS[1], 'until') or '0') "
             + "if current > untilMs then untilMs = current end "
@@ -49,7 +46,7 @@ final class RedisKeyPause implements KeyPause {
             + "redis.call('PEXPIRE', KEYS[1], untilMs - now + tonumber(ARGV[2])) "
             + "return untilMs - now";
 
-    private static final String PROBE_ENDED = NOW
+    private static final String PROBE_ENDED = RedisClock.LUA_NOW
             + "local untilMs = redis.call('HGET', KEYS[1], 'until') "
             + "if not untilMs then return 0 end "
             + "if ARGV[1] == '1' and now >= tonumber(untilMs) then redis.call('DEL', KEYS[1]) return 1 end "

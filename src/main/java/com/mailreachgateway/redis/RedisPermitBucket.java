@@ -62,20 +62,19 @@ final class RedisPermitBucket implements PermitBucket {
      * time); returns {granted (1 or 0), slot, now, fence}, Redis microseconds. ARGV: spacing, wait,
      * silence that sets a fence, how far ahead it is set, key lifetime (ms).
      */
-    private static final String RESERVE = "redis.replicate_commands() "
-            + "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000000 + tonumber(t[2]) "
+    private static final String RESERVE = RedisClock.LUA_NOW
             + "local h = redis.call('HMGET', KEYS[1], 'next', 'fence', 'last') "
             + "local fence = tonumber(h[2]) or 0 "
             + "local last = tonumber(h[3]) "
-            + "if (not last) or now - last > tonumber(ARGV[3]) then "
-            + "fence = math.max(fence, now + tonumber(ARGV[4])) end "
-            + "local slot = math.max(tonumber(h[1]) or 0, now, fence) "
+            + "if (not last) or us - last > tonumber(ARGV[3]) then "
+            + "fence = math.max(fence, us + tonumber(ARGV[4])) end "
+            + "local slot = math.max(tonumber(h[1]) or 0, us, fence) "
             + "local granted = 0 local nxt = slot "
-            + "if slot - now <= tonumber(ARGV[2]) then granted = 1 nxt = slot + tonumber(ARGV[1]) end "
+            + "if slot - us <= tonumber(ARGV[2]) then granted = 1 nxt = slot + tonumber(ARGV[1]) end "
             + "redis.call('HSET', KEYS[1], 'next', string.format('%.0f', nxt), 'fence', string.format('%.0f', fence), "
-            + "'last', string.format('%.0f', now)) "
+            + "'last', string.format('%.0f', us)) "
             + "redis.call('PEXPIRE', KEYS[1], ARGV[5]) "
-            + "return {granted, slot, now, fence}";
+            + "return {granted, slot, us, fence}";
 
     private static final byte[] SCRIPT = RESERVE.getBytes(StandardCharsets.UTF_8);
 
