@@ -23,6 +23,7 @@ import com.mailreachgateway.state.LoadTimeoutException;
 import com.mailreachgateway.upstream.AttemptWatch;
 import com.mailreachgateway.upstream.Deadline;
 import com.mailreachgateway.upstream.MailReachClient;
+import com.mailreachgateway.upstream.RequestTimes;
 import com.mailreachgateway.upstream.UpstreamExceptions.NotSentException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpdateInDoubtException;
 import com.mailreachgateway.upstream.UpstreamExceptions.UpstreamClientException;
@@ -46,6 +47,8 @@ class AccountService {
 
     private final MailReachClient mailReach;
 
+    private final RequestTimes times;
+
     private final AccountCache cache;
 
     private final AccountLanes lanes;
@@ -58,9 +61,10 @@ class AccountService {
 
     private final UpdateMetrics metrics;
 
-    AccountService(MailReachClient mailReach, AccountCache cache, AccountLanes lanes, AccountLock lock,
+    AccountService(MailReachClient mailReach, RequestTimes times, AccountCache cache, AccountLanes lanes, AccountLock lock,
             PolicyEngine policy, UpdateRecorder recorder, UpdateMetrics metrics) {
         this.mailReach = mailReach;
+        this.times = times;
         this.cache = cache;
         this.lanes = lanes;
         this.lock = lock;
@@ -76,7 +80,7 @@ class AccountService {
     Mono<UpdateResult> update(String requestId, Caller caller, int id, AccountUpdate update, boolean dryRun) {
         PolicyRequest request = new PolicyRequest(caller.name(), caller.tier(), caller.allowedFields(),
                 update.fields());
-        Deadline deadline = this.mailReach.newDeadline();
+        Deadline deadline = this.times.newDeadline();
         UpdateRecorder.Recording recording = this.recorder.begin(requestId, caller.name(), id, update.fields());
         if (dryRun) {
             Mono<UpdateResult> preview = facts(id, request, deadline)
@@ -139,8 +143,7 @@ class AccountService {
     }
 
     private Duration laneWait(Deadline deadline) {
-        Duration wait = deadline.remaining().minus(this.mailReach.attemptTime());
-        return wait.isNegative() ? Duration.ZERO : wait;
+        return this.times.waitBeforeAttempt(deadline);
     }
 
     private Mono<UpdateResult> forward(int id, Decision decision, Deadline deadline, AttemptWatch watch) {
@@ -189,8 +192,8 @@ class AccountService {
                 return Mono.just(new ReadResult(cached.get().json(), ReadResult.Status.HIT,
                         this.cache.age(cached.get())));
             }
-            return this.cache.load(id, fetch(id), this.mailReach.deadline())
-                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+            return this.cache.load(id, fetch(id), this.times.deadline())
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.times.deadline()))
                 .map((loaded) -> new ReadResult(loaded.json(), ReadResult.Status.MISS, Duration.ZERO))
                 .doOnSuccess((result) -> countRead("miss"))
                 .onErrorResume((ex) -> {
@@ -222,7 +225,7 @@ class AccountService {
                 return Mono.just(Optional.of(AccountFactsReader.read(cached.get())));
             }
             return this.cache.load(id, fetch(id), laneWait(deadline))
-                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.mailReach.deadline()))
+                .onErrorMap(LoadTimeoutException.class, (ex) -> new UpstreamTimeoutException(this.times.deadline()))
                 .map((account) -> Optional.of(AccountFactsReader.read(account)))
                 .doOnError(UpstreamClientException.class, (ex) -> evictIfGone(id, ex))
                 .onErrorResume((ex) -> !(ex instanceof UpstreamClientException) && cached.isPresent()
@@ -233,7 +236,7 @@ class AccountService {
 
     /** The shared read of one account: a deadline of its own, since it serves several callers. */
     private Supplier<Mono<byte[]>> fetch(int id) {
-        return () -> this.mailReach.fetchAccount(id, this.mailReach.newDeadline());
+        return () -> this.mailReach.fetchAccount(id, this.times.newDeadline());
     }
 
     /** MailReach no longer knows the account: a cached copy must not outlive it. */

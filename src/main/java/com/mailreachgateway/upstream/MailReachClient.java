@@ -115,24 +115,12 @@ public class MailReachClient {
         });
     }
 
-    /** The configured time allowed for one caller's request. */
-    public Duration deadline() {
-        return this.properties.deadline();
-    }
-
-    /** The time one attempt may take: whatever waits for MailReach must leave this much of a deadline. */
-    public Duration attemptTime() {
+    private Duration attemptTime() {
         return this.properties.responseTimeout();
     }
 
-    /** How long MailReach may still apply an attempt that got no answer ({@code settle-time}). */
-    public Duration settleTime() {
+    private Duration settleTime() {
         return this.properties.settleTime();
-    }
-
-    /** A deadline of {@code gateway.mailreach.deadline} from now, for one caller's request. */
-    public Deadline newDeadline() {
-        return Deadline.after(this.properties.deadline());
     }
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
