@@ -2,8 +2,6 @@ package com.mailreachgateway.system;
 
 import java.time.Clock;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Fallback;
@@ -12,8 +10,7 @@ import org.springframework.context.annotation.Fallback;
  * The gateway's two sources of time, injected wherever time is read so that tests can move it by
  * hand: the {@link Clock} for dates (cache ages, domain ages, {@code Retry-After} dates, policy
  * reloads) and the {@link Ticker} for durations (deadlines, lane holds, settle windows, the key's
- * pause). The ticker is Caffeine's: the monotonic nanosecond source the cache already takes, so one
- * type serves both. Both beans are fallbacks: a test that declares its own is used instead.
+ * pause). Both beans are fallbacks: a test that declares its own is used instead.
  */
 @Configuration(proxyBeanMethods = false)
 public class TimeConfiguration {
@@ -29,7 +26,7 @@ public class TimeConfiguration {
     @Bean
     @Fallback
     Ticker systemTicker() {
-        return Ticker.systemTicker();
+        return Ticker.SYSTEM;
     }
 
 }

@@ -2,7 +2,7 @@ package com.mailreachgateway.upstream;
 
 import java.time.Duration;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * The moment by which a caller must have its answer. One deadline covers everything done for

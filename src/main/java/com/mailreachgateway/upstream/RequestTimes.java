@@ -2,7 +2,7 @@ package com.mailreachgateway.upstream;
 
 import java.time.Duration;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import com.mailreachgateway.system.Ticker;
 
 import org.springframework.stereotype.Component;
 

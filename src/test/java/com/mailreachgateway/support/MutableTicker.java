@@ -3,7 +3,7 @@ package com.mailreachgateway.support;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import com.mailreachgateway.system.Ticker;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
