@@ -43,7 +43,7 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
     private static final String UPDATE = "{\"config_rampup_target\":15}";
 
     @Autowired
-    private MailReachClient mailReachClient;
+    private CircuitBreaker mailReachCircuitBreaker;
 
     @Autowired
     private MeterRegistry meters;
@@ -54,11 +54,11 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
         mailReach.stubFor(post(urlPathMatching("/api/v1/accounts/\\d+")).willReturn(aResponse().withStatus(500)));
 
         for (int call = 1; call <= 4; call++) {
-            assertThat(this.mailReachClient.circuitState()).as("before call %d", call)
+            assertThat(this.mailReachCircuitBreaker.getState()).as("before call %d", call)
                 .isEqualTo(CircuitBreaker.State.CLOSED);
             assertProblem(update(id), 502, "upstream-unavailable");
         }
-        assertThat(this.mailReachClient.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(this.mailReachCircuitBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(circuitStateGauge("open")).isEqualTo(1.0);
         assertThat(circuitStateGauge("closed")).isEqualTo(0.0);
         mailReach.verify(4, postRequestedFor(urlEqualTo(upstreamPath(id))));
@@ -86,7 +86,7 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
             assertThat(problem.detail()).isEqualTo("Account not found");
         }
 
-        assertThat(this.mailReachClient.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(this.mailReachCircuitBreaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(circuitStateGauge("closed")).isEqualTo(1.0);
         assertThat(circuitStateGauge("open")).isEqualTo(0.0);
         // Every call reached MailReach: none was refused by the breaker.
@@ -102,7 +102,7 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
         for (int call = 0; call < 4; call++) {
             assertProblem(update(id), 502, "upstream-unavailable");
         }
-        assertThat(this.mailReachClient.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(this.mailReachCircuitBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
         long openedAt = System.nanoTime();
         mailReach.resetAll();
         mailReach.stubFor(post(urlEqualTo(path)).willReturn(okJson(account(id))));
@@ -113,12 +113,12 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
             .pollInterval(Duration.ofMillis(100))
             .until(() -> update(id).returnResult(byte[].class).getStatus().value() == 200);
         assertThat(Duration.ofNanos(System.nanoTime() - openedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-        assertThat(this.mailReachClient.circuitState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(this.mailReachCircuitBreaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         mailReach.verify(1, postRequestedFor(urlEqualTo(path)));
 
         update(id).expectStatus().isOk().expectBody(String.class).isEqualTo(account(id));
 
-        assertThat(this.mailReachClient.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(this.mailReachCircuitBreaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(circuitStateGauge("closed")).isEqualTo(1.0);
         mailReach.verify(2, postRequestedFor(urlEqualTo(path)).withHeader("X-Api-Key", equalTo(MAILREACH_KEY)));
         assertOnlyGatewayKeySent(mailReach);

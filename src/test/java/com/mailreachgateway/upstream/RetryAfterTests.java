@@ -20,25 +20,25 @@ class RetryAfterTests {
 
     @Test
     void deltaSecondsAreRead() {
-        assertThat(MailReachClient.parseRetryAfter("3", NOW)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(MailReachClient.parseRetryAfter(" 0 ", NOW)).isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.parse("3", NOW)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(RetryAfter.parse(" 0 ", NOW)).isEqualTo(Duration.ZERO);
     }
 
     @Test
     void httpDateIsReadAsTheWaitUntilThen() {
-        assertThat(MailReachClient.parseRetryAfter("Tue, 01 Dec 2026 10:00:10 GMT", NOW))
+        assertThat(RetryAfter.parse("Tue, 01 Dec 2026 10:00:10 GMT", NOW))
             .isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
     void pastDateMeansNoWait() {
-        assertThat(MailReachClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", NOW)).isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", NOW)).isEqualTo(Duration.ZERO);
     }
 
     @Test
     void absentOrUnreadableValueIsNull() {
-        assertThat(MailReachClient.parseRetryAfter(null, NOW)).isNull();
-        assertThat(MailReachClient.parseRetryAfter("soon", NOW)).isNull();
+        assertThat(RetryAfter.parse(null, NOW)).isNull();
+        assertThat(RetryAfter.parse("soon", NOW)).isNull();
     }
 
     /**
@@ -65,10 +65,10 @@ class RetryAfterTests {
             """)
     void everyValueIsReadWithoutThrowingAndPausesTheKeyAtMostMaxPause(String header, Long readSeconds,
             Long pauseSeconds) {
-        Duration read = MailReachClient.parseRetryAfter(header, NOW);
+        Duration read = RetryAfter.parse(header, NOW);
 
         assertThat(read).isEqualTo((readSeconds != null) ? Duration.ofSeconds(readSeconds) : null);
-        Duration pause = (read != null) ? MailReachClient.capped(read, MAX_PAUSE) : null;
+        Duration pause = (read != null) ? RetryAfter.capped(read, MAX_PAUSE) : null;
         assertThat(pause).isEqualTo((pauseSeconds != null) ? Duration.ofSeconds(pauseSeconds) : null);
         if (pause != null) {
             // What the pause and the deadline do with it must not overflow.
