@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import com.mailreachgateway.system.Ticker;
 import com.mailreachgateway.upstream.KeyPause;
 import io.lettuce.core.ScriptOutputType;
 import reactor.core.publisher.Mono;
@@ -59,16 +60,24 @@ final class RedisKeyPause implements KeyPause {
 
     private final long probeLeaseMillis;
 
-    private final KeyPause local;
+    private final Duration probeLease;
 
-    /** The pause left as Redis last told it, for the gauge and for messages ({@code System.nanoTime}). */
-    private volatile long knownUntil = System.nanoTime();
+    private final Ticker ticker;
 
-    RedisKeyPause(SharedRedis redis, Duration probeLease) {
+    /** This replica's own pause, which takes over while Redis is unreachable. */
+    private volatile KeyPause local;
+
+    /** The pause left as Redis last told it, for the gauge and for messages (on the {@link Ticker}). */
+    private volatile long knownUntil;
+
+    RedisKeyPause(SharedRedis redis, Duration probeLease, Ticker ticker) {
         this.redis = redis;
         this.keys = new byte[][] { redis.key("pause").getBytes(StandardCharsets.UTF_8) };
         this.probeLeaseMillis = probeLease.toMillis();
-        this.local = KeyPause.local(probeLease);
+        this.probeLease = probeLease;
+        this.ticker = ticker;
+        this.local = KeyPause.local(probeLease, ticker);
+        this.knownUntil = ticker.read();
     }
 
     @Override
@@ -95,12 +104,6 @@ final class RedisKeyPause implements KeyPause {
             return Mono.error(new SharedStateUnavailableException(this.redis.probeInterval()));
         }
         return this.local.admission();
-    }
-
-    /** Only for code that cannot wait for Redis: the local pause's answer. */
-    @Override
-    public Admission admit() {
-        return this.local.admit();
     }
 
     @Override
@@ -133,25 +136,24 @@ final class RedisKeyPause implements KeyPause {
 
     @Override
     public Duration remaining() {
-        long left = this.knownUntil - System.nanoTime();
+        long left = this.knownUntil - this.ticker.read();
         Duration shared = (left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
         Duration mine = this.local.remaining();
         return (this.redis.shared() || shared.compareTo(mine) > 0) ? shared : mine;
     }
 
-    @Override
-    public void clear() {
-        this.local.clear();
-        this.knownUntil = System.nanoTime();
-        if (this.redis.shared()) {
-            this.redis.<Long>command((redis) -> redis.del(this.keys).toCompletableFuture())
-                .onErrorResume((ex) -> Mono.empty())
-                .block(this.redis.timeout().multipliedBy(2));
-        }
+    /**
+     * Forgets what this replica knows of the pause (its own fallback pause, and the pause Redis last
+     * told). The gateway never calls it (a pause ends by itself); tests in this package call it, and
+     * delete the shared key themselves, to start from a key that is not paused.
+     */
+    void forgetLocally() {
+        this.local = KeyPause.local(this.probeLease, this.ticker);
+        this.knownUntil = this.ticker.read();
     }
 
     private void remember(long leftMillis) {
-        this.knownUntil = System.nanoTime() + Duration.ofMillis(leftMillis).toNanos();
+        this.knownUntil = this.ticker.read() + Duration.ofMillis(leftMillis).toNanos();
     }
 
     private <T> CompletableFuture<T> eval(io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> redis,

@@ -7,6 +7,7 @@ import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.AccountStore;
 import com.mailreachgateway.state.CacheProperties;
 import com.mailreachgateway.state.CaffeineAccountStore;
+import com.mailreachgateway.system.Ticker;
 import com.mailreachgateway.upstream.KeyPause;
 import com.mailreachgateway.upstream.MailReachProperties;
 import com.mailreachgateway.upstream.PermitBucket;
@@ -74,8 +75,8 @@ class SharedStateConfiguration {
         }
 
         @Bean
-        KeyPause mailReachKeyPause(SharedRedis redis, MailReachProperties mailReach) {
-            return new RedisKeyPause(redis, mailReach.responseTimeout());
+        KeyPause mailReachKeyPause(SharedRedis redis, MailReachProperties mailReach, Ticker ticker) {
+            return new RedisKeyPause(redis, mailReach.responseTimeout(), ticker);
         }
 
     }

@@ -33,7 +33,7 @@ public interface AttemptWatch {
 
     /**
      * The attempt ended: an attempt of this update may still land until {@code settleUntilNanos}
-     * ({@link System#nanoTime()}), or none may (0) when every attempt was answered.
+     * (on the shared {@link com.mailreachgateway.system.Ticker}), or none may (0) when every attempt was answered.
      */
     void ended(long settleUntilNanos);
 

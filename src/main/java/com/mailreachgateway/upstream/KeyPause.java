@@ -3,6 +3,7 @@ package com.mailreachgateway.upstream;
 import java.time.Duration;
 
 import reactor.core.publisher.Mono;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * The pause MailReach asked for on the company key (a 429, or a 503 with {@code Retry-After}).
@@ -12,16 +13,11 @@ import reactor.core.publisher.Mono;
  */
 public interface KeyPause {
 
-    /** What a call may do now. */
-    Admission admit();
-
     /**
      * What a call may do now, without blocking the calling thread: a pause kept outside this
      * process answers when its store does. The local pause answers at once.
      */
-    default Mono<Admission> admission() {
-        return Mono.fromSupplier(this::admit);
-    }
+    Mono<Admission> admission();
 
     /**
      * MailReach asked the key to wait {@code retryAfter} from now (an earlier, longer pause stands).
@@ -31,7 +27,7 @@ public interface KeyPause {
     void pause(Duration retryAfter);
 
     /**
-     * The probe that {@link #admit()} let through has ended.
+     * The probe that {@link #admission()} let through has ended.
      * @param resumed whether MailReach answered it without asking for a new pause
      */
     void probeEnded(boolean resumed);
@@ -40,17 +36,11 @@ public interface KeyPause {
     Duration remaining();
 
     /**
-     * Ends any pause and probe at once. The gateway never calls it (a pause ends by itself); it is
-     * for tests that must start from a key that is not paused.
-     */
-    void clear();
-
-    /**
      * A pause in this process: a probe holds its turn for at most {@code probeLease} (one
-     * attempt's time), so a probe whose caller vanished never blocks the key.
+     * attempt's time), so a probe whose caller vanished never blocks the key. Its time is {@code ticker}.
      */
-    static KeyPause local(Duration probeLease) {
-        return new LocalKeyPause(probeLease, System::nanoTime);
+    static KeyPause local(Duration probeLease, Ticker ticker) {
+        return new LocalKeyPause(probeLease, ticker);
     }
 
     /**

@@ -28,6 +28,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * Wires the way to MailReach: the HTTP client on the application's own Netty resources, the
@@ -87,14 +88,14 @@ class MailReachClientConfiguration {
 
     @Bean
     WebClient mailReachWebClient(WebClient.Builder builder, ReactorClientHttpConnector mailReachConnector,
-            MailReachProperties properties) {
+            MailReachProperties properties, Ticker ticker) {
         return builder.clone()
             // The gateway's own per-attempt timer (gateway.upstream.requests) measures these calls; a
             // second observation per attempt (http.client.requests) would only cost time on the event loop.
             .observationRegistry(ObservationRegistry.NOOP)
             .baseUrl(properties.baseUrl().toString())
             // Every request spends its permit at the write, where MailReach's budget is kept.
-            .clientConnector(new PermitCheckingConnector(mailReachConnector))
+            .clientConnector(new PermitCheckingConnector(mailReachConnector, ticker))
             .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_ANSWER_BYTES))
             .defaultHeader("X-Api-Key", properties.apiKeyPrefix() + properties.apiKey())
             .defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
@@ -136,8 +137,8 @@ class MailReachClientConfiguration {
     /** The key's pause in this process; with {@code gateway.redis.enabled} the shared one replaces it. */
     @Bean
     @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
-    KeyPause mailReachKeyPause(MailReachProperties properties) {
-        return KeyPause.local(properties.responseTimeout());
+    KeyPause mailReachKeyPause(MailReachProperties properties, Ticker ticker) {
+        return KeyPause.local(properties.responseTimeout(), ticker);
     }
 
     /** The pause gauge, for whichever pause is in use (local or shared). */
@@ -152,13 +153,14 @@ class MailReachClientConfiguration {
     /** The bucket in this process; with {@code gateway.redis.enabled} the shared one replaces it. */
     @Bean
     @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
-    PermitBucket mailReachPermits(MailReachProperties properties) {
-        return PermitBucket.local(properties.rateLimit().requestsPerSecond(), System::nanoTime);
+    PermitBucket mailReachPermits(MailReachProperties properties, Ticker ticker) {
+        return PermitBucket.local(properties.rateLimit().requestsPerSecond(), ticker);
     }
 
     @Bean(destroyMethod = "close")
-    RateLimiter mailReachRateLimiter(PermitBucket permits, MailReachProperties properties, MeterRegistry registry) {
-        return new RateLimiter(permits, properties.rateLimit().maxWait(), registry);
+    RateLimiter mailReachRateLimiter(PermitBucket permits, MailReachProperties properties, MeterRegistry registry,
+            Ticker ticker) {
+        return new RateLimiter(permits, properties.rateLimit().maxWait(), registry, ticker);
     }
 
 }

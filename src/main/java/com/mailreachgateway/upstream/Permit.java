@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * One token of the MailReach budget as the call holding it may spend it: its request may be
- * written from {@code earliest} to {@code latest} ({@link System#nanoTime()}), and only if its source
+ * written from {@code earliest} to {@code latest} (on the {@link com.mailreachgateway.system.Ticker}), and only if its source
  * admits it then (the shared budget, or a replica's local share, may have ended since; a replica's own
  * bucket counts the writes themselves). The check is made where the request is written, on the
  * connection's event loop in the task that writes it ({@link PermitCheckingConnector}); a permit whose

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * The tokens behind the MailReach rate limit: one token at a time, one every
@@ -45,16 +45,16 @@ public interface PermitBucket {
     /** How long until a token is free, for {@code Retry-After}. */
     Duration timeToNextToken();
 
-    /** A bucket in this process, on the given {@link System#nanoTime()}-like clock (tests pass a virtual one). */
-    static PermitBucket local(int requestsPerSecond, LongSupplier clock) {
-        PermitSlots slots = new PermitSlots(spacing(requestsPerSecond), clock.getAsLong());
+    /** A bucket in this process, on the given ticker (tests pass a virtual one). */
+    static PermitBucket local(int requestsPerSecond, Ticker clock) {
+        PermitSlots slots = new PermitSlots(spacing(requestsPerSecond), clock.read());
         // Alone, a replica sees every write: it counts them instead of bounding each by its slot.
         WrittenCalls written = new WrittenCalls(requestsPerSecond);
         return new PermitBucket() {
 
             @Override
             public CompletableFuture<Optional<Permit>> reserve(Duration maxWait) {
-                long now = clock.getAsLong();
+                long now = clock.read();
                 OptionalLong slot = slots.take(now, Math.max(0, maxWait.toNanos()), now);
                 return CompletableFuture.completedFuture(slot.isPresent()
                         ? Optional.of(new Permit(slot.getAsLong(), slot.getAsLong() + UNBOUNDED, written))
@@ -63,7 +63,7 @@ public interface PermitBucket {
 
             @Override
             public Duration timeToNextToken() {
-                long now = clock.getAsLong();
+                long now = clock.read();
                 return slots.untilFree(now, now);
             }
 

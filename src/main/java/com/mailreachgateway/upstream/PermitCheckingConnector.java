@@ -15,6 +15,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * Spends an attempt's {@link Permit} where MailReach's budget is kept: at the write. Once the
@@ -35,8 +36,11 @@ final class PermitCheckingConnector implements ClientHttpConnector {
 
     private final ClientHttpConnector delegate;
 
-    PermitCheckingConnector(ClientHttpConnector delegate) {
+    private final Ticker ticker;
+
+    PermitCheckingConnector(ClientHttpConnector delegate, Ticker ticker) {
         this.delegate = delegate;
+        this.ticker = ticker;
     }
 
     @Override
@@ -51,7 +55,7 @@ final class PermitCheckingConnector implements ClientHttpConnector {
             if (permit == null) {
                 return write(request, requestCallback, written);
             }
-            long early = permit.earliest() - System.nanoTime();
+            long early = permit.earliest() - this.ticker.read();
             if (early <= 0 || !(nativeObject instanceof Connection connection)) {
                 return spend(permit, request, requestCallback, written);
             }
@@ -62,9 +66,9 @@ final class PermitCheckingConnector implements ClientHttpConnector {
     }
 
     /** Runs in the event-loop task that writes the request: the check and the write are one step. */
-    private static Mono<Void> spend(Permit permit, ClientHttpRequest request,
+    private Mono<Void> spend(Permit permit, ClientHttpRequest request,
             Function<? super ClientHttpRequest, Mono<Void>> requestCallback, AtomicBoolean written) {
-        if (!permit.spend(System.nanoTime())) {
+        if (!permit.spend(this.ticker.read())) {
             return Mono.error(PermitExpiredException.INSTANCE);
         }
         return write(request, requestCallback, written);

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
  * Slots for calls, one token at a time, at least {@code spacing} apart (a single-token bucket, kept
  * as the time of the next free slot: GCRA). A slot is taken only if it comes within the caller's wait,
  * and a slot taken is never given back: by then later callers may hold the following slots, and a slot
- * given back would put two calls on one. Times are {@link System#nanoTime()} values, passed in, so a
+ * given back would put two calls on one. Times are {@link com.mailreachgateway.system.Ticker} values, passed in, so a
  * test drives it on a virtual clock.
  */
 public final class PermitSlots {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import com.mailreachgateway.system.Ticker;
 
 /**
  * The outbound limit towards MailReach, over a {@link PermitBucket}: permits are spaced evenly and
@@ -35,7 +35,7 @@ final class RateLimiter implements AutoCloseable {
 
     private final Duration maxWait;
 
-    private final LongSupplier clock;
+    private final Ticker clock;
 
     private final ScheduledExecutorService executor;
 
@@ -49,11 +49,7 @@ final class RateLimiter implements AutoCloseable {
 
     private final Timer waits;
 
-    RateLimiter(PermitBucket bucket, Duration maxWait, MeterRegistry registry) {
-        this(bucket, maxWait, registry, System::nanoTime);
-    }
-
-    RateLimiter(PermitBucket bucket, Duration maxWait, MeterRegistry registry, LongSupplier clock) {
+    RateLimiter(PermitBucket bucket, Duration maxWait, MeterRegistry registry, Ticker clock) {
         this.bucket = bucket;
         this.maxWait = maxWait;
         this.clock = clock;
@@ -92,7 +88,7 @@ final class RateLimiter implements AutoCloseable {
      */
     Mono<Permit> acquire(Duration limit) {
         return Mono.defer(() -> {
-            long start = this.clock.getAsLong();
+            long start = this.clock.read();
             // Continues on this limiter's thread, whichever thread answered (a Redis client's, for one).
             return Mono.fromFuture(this.bucket.reserve(limit), true).publishOn(this.scheduler).flatMap((reserved) -> {
                 if (reserved.isEmpty()) {
@@ -101,7 +97,7 @@ final class RateLimiter implements AutoCloseable {
                 }
                 Permit permit = reserved.get();
                 this.acquired.increment();
-                long handOver = permit.earliest() - LEAD.toNanos() - this.clock.getAsLong();
+                long handOver = permit.earliest() - LEAD.toNanos() - this.clock.read();
                 this.waits.record(Math.max(0, permit.earliest() - start), TimeUnit.NANOSECONDS);
                 return (handOver <= 0) ? Mono.just(permit)
                         : Mono.delay(Duration.ofNanos(handOver), this.scheduler).thenReturn(permit);

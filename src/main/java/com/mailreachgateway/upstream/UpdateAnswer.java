@@ -5,7 +5,7 @@ package com.mailreachgateway.upstream;
  *
  * @param account the account JSON exactly as MailReach returned it
  * @param settleUntilNanos when an earlier attempt of this update got no answer: until when MailReach
- * may still apply that attempt, on the {@link System#nanoTime()} clock; {@code 0} otherwise
+ * may still apply that attempt, on the shared {@link com.mailreachgateway.system.Ticker}; {@code 0} otherwise
  */
 public record UpdateAnswer(byte[] account, long settleUntilNanos) {
 

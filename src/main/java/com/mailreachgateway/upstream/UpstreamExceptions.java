@@ -113,7 +113,7 @@ public final class UpstreamExceptions {
             this.settleUntilNanos = settleUntilNanos;
         }
 
-        /** Until when MailReach may still apply it, on the {@link System#nanoTime()} clock. */
+        /** Until when MailReach may still apply it, on the shared {@link com.mailreachgateway.system.Ticker}. */
         public long settleUntilNanos() {
             return this.settleUntilNanos;
         }

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.mailreachgateway.upstream.KeyPause;
+import com.mailreachgateway.upstream.KeyPauses;
 import org.junit.jupiter.api.BeforeEach;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -119,7 +120,7 @@ public abstract class GatewayIntegrationTestSupport {
     @BeforeEach
     void resetMailReach() {
         mailReach.resetAll();
-        this.keyPause.clear();
+        KeyPauses.reset(this.keyPause);
     }
 
     /** {@code POST /api/v1/accounts/{id}} with a caller key and a JSON body. */

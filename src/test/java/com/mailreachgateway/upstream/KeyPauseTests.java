@@ -12,7 +12,7 @@ class KeyPauseTests {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
-    private final KeyPause pause = new LocalKeyPause(Duration.ofMillis(600), this.now::get);
+    private final LocalKeyPause pause = new LocalKeyPause(Duration.ofMillis(600), this.now::get);
 
     @Test
     void unpausedKeyLetsEveryCallGo() {
