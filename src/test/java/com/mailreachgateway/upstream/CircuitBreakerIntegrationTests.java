@@ -64,11 +64,9 @@ class CircuitBreakerIntegrationTests extends GatewayIntegrationTestSupport {
         mailReach.verify(4, postRequestedFor(urlEqualTo(upstreamPath(id))));
 
         int other = newAccountId();
-        long start = System.nanoTime();
+        // Refused before any attempt (CallErrorsTests: the Retry-After is the open time left).
         Problem problem = assertProblem(update(other), 503, "circuit-open");
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(elapsed).isLessThan(Duration.ofMillis(300));
         assertThat(problem.retryAfter()).isEqualTo("1");
         mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(other))));
         mailReach.verify(4, anyRequestedFor(anyUrl()));

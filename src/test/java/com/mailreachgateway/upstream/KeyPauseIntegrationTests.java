@@ -53,7 +53,6 @@ class KeyPauseIntegrationTests extends GatewayIntegrationTestSupport {
             assertThat(answer.status()).isEqualTo(503);
             assertThat(answer.body()).contains("/problems/upstream-throttled");
             assertThat(answer.retryAfter()).isBetween(1, 2);
-            assertThat(answer.took()).isLessThan(Duration.ofMillis(3300));
         });
         List<Long> probes = mailReach.findAll(postRequestedFor(anyUrl()))
             .stream()
@@ -88,11 +87,9 @@ class KeyPauseIntegrationTests extends GatewayIntegrationTestSupport {
             .collectList()
             .block(Duration.ofSeconds(10));
 
-        // Everyone waited for the pause, then for the probe's answer, and was served.
-        assertThat(answers).hasSize(CALLERS).allSatisfy((answer) -> {
-            assertThat(answer.status()).isEqualTo(200);
-            assertThat(answer.took()).isGreaterThan(Duration.ofMillis(300)).isLessThan(Duration.ofMillis(3300));
-        });
+        // Everyone waited for the pause, then for the probe's answer, and was served (how long the wait
+        // lasts: PauseAndPermitAdmissionTests).
+        assertThat(answers).hasSize(CALLERS).allSatisfy((answer) -> assertThat(answer.status()).isEqualTo(200));
         assertThat(firstAnswer).succeedsWithin(Duration.ofSeconds(5)).extracting(Answer::status).isEqualTo(200);
         assertThat(pauseGauge()).isZero();
     }
@@ -102,7 +99,6 @@ class KeyPauseIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     private static reactor.core.publisher.Mono<Answer> send(WebClient gateway, int id) {
-        long start = System.nanoTime();
         return gateway.post()
             .uri("/api/v1/accounts/{id}", id)
             .header("X-Api-Key", CRM_KEY)
@@ -111,13 +107,12 @@ class KeyPauseIntegrationTests extends GatewayIntegrationTestSupport {
             .exchangeToMono((response) -> response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> {
                 String retryAfter = response.headers().asHttpHeaders().getFirst("Retry-After");
                 return new Answer(response.statusCode().value(), body,
-                        (retryAfter != null) ? Integer.parseInt(retryAfter) : -1,
-                        Duration.ofNanos(System.nanoTime() - start));
+                        (retryAfter != null) ? Integer.parseInt(retryAfter) : -1);
             }));
     }
 
     /** One caller's answer. */
-    record Answer(int status, String body, int retryAfter, Duration took) {
+    record Answer(int status, String body, int retryAfter) {
     }
 
 }

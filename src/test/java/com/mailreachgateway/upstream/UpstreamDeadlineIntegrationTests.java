@@ -1,6 +1,5 @@
 package com.mailreachgateway.upstream;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -36,15 +35,13 @@ class UpstreamDeadlineIntegrationTests extends GatewayIntegrationTestSupport {
         throttledOnceThenOk(() -> get(urlEqualTo(upstreamPath(id))), "read", id);
         throttledOnceThenOk(() -> post(urlEqualTo(upstreamPath(id))), "write", id);
 
-        long start = System.nanoTime();
         update(id, CRM_KEY, "{\"config_rampup_target\": 10}").expectStatus()
             .isEqualTo(503)
             .expectBody()
             .jsonPath("$.type")
             .value((type) -> assertThat(type.toString()).endsWith("/upstream-throttled"));
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-
-        assertThat(elapsed).isLessThan(Duration.ofMillis(3500));
+        // The write's pause no longer fits what the read left of the deadline: refused, not waited out
+        // (PauseAndPermitAdmissionTests), so the throttled POST is the only one MailReach saw.
         mailReach.verify(1, postRequestedFor(urlEqualTo(upstreamPath(id))));
     }
 

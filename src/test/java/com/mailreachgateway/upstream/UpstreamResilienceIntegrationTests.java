@@ -225,11 +225,9 @@ class UpstreamResilienceIntegrationTests extends GatewayIntegrationTestSupport {
         mailReach.stubFor(post(urlEqualTo(path))
             .willReturn(aResponse().withStatus(429).withHeader(HttpHeaders.RETRY_AFTER, "120")));
 
-        long start = System.nanoTime();
+        // Not waited out: PauseAndPermitAdmissionTests proves a pause beyond the deadline is refused at once.
         Problem problem = assertProblem(update(id, CRM_KEY), 503, "upstream-throttled");
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(elapsed).isLessThan(Duration.ofMillis(1000));
         assertThat(problem.retryAfter()).isEqualTo("120");
         assertThat(problem.body().get("retryAfterSeconds").asInt()).isEqualTo(120);
         mailReach.verify(1, postRequestedFor(urlEqualTo(path)).withHeader("X-Api-Key", equalTo(MAILREACH_KEY)));
