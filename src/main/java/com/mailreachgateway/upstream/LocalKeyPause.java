@@ -1,6 +1,7 @@
 package com.mailreachgateway.upstream;
 
 import java.time.Duration;
+
 import reactor.core.publisher.Mono;
 
 import com.mailreachgateway.system.Ticker;

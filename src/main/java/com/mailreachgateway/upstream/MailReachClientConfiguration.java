@@ -1,6 +1,7 @@
 package com.mailreachgateway.upstream;
 
 import java.time.Clock;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -18,7 +19,8 @@ import io.netty.channel.ChannelOption;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
-import org.springframework.beans.factory.ObjectProvider;
+import com.mailreachgateway.system.Ticker;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -28,12 +30,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
-import com.mailreachgateway.system.Ticker;
 
 /**
- * Wires the way to MailReach: the HTTP client on the application's own Netty resources, the
- * circuit breaker, the retry, the key's pause and the rate limit's bucket. The client itself
- * ({@link MailReachClient}) only runs calls.
+ * Wires the way to MailReach: its connection pool (on the application's own Netty resources), the
+ * HTTP client, the circuit breaker, the retry, the key's pause and the rate limit's bucket. The
+ * client itself ({@link MailReachClient}) only runs calls.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MailReachProperties.class)
@@ -43,23 +44,18 @@ class MailReachClientConfiguration {
     static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
     /**
-     * The application owns its Netty resources instead of sharing Reactor Netty's global ones: closing
-     * one application context (a graceful stop, or one of several contexts in a test JVM) frees only its
-     * own loops. These loops are the server's (the MailReach client has its own, {@link #mailReachLoops});
-     * the pool is MailReach's.
+     * MailReach's connection pool, which the application's Netty resources
+     * ({@code system.NettyResourcesConfiguration}) create and close with their loops.
      */
     @Bean
-    ReactorResourceFactory reactorResourceFactory(MailReachProperties properties) {
-        ReactorResourceFactory factory = new ReactorResourceFactory();
-        factory.setUseGlobalResources(false);
+    Supplier<ConnectionProvider> mailReachConnectionPool(MailReachProperties properties) {
         MailReachProperties.Pool pool = properties.pool();
-        factory.setConnectionProviderSupplier(() -> ConnectionProvider.builder(MailReachClient.INSTANCE)
+        return () -> ConnectionProvider.builder(MailReachClient.INSTANCE)
             .maxConnections(pool.maxConnections())
             .pendingAcquireMaxCount(pool.maxPending())
             .pendingAcquireTimeout(properties.responseTimeout())
             .maxIdleTime(pool.maxIdleTime())
-            .build());
-        return factory;
+            .build();
     }
 
     /**
@@ -103,8 +99,7 @@ class MailReachClientConfiguration {
     }
 
     @Bean
-    CircuitBreaker mailReachCircuitBreaker(MailReachProperties properties, MeterRegistry registry,
-            ObjectProvider<Clock> clock) {
+    CircuitBreaker mailReachCircuitBreaker(MailReachProperties properties, MeterRegistry registry, Clock clock) {
         MailReachProperties.CircuitBreaker cb = properties.circuitBreaker();
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
             .failureRateThreshold(cb.failureRateThreshold())
@@ -112,7 +107,7 @@ class MailReachClientConfiguration {
             .slidingWindowSize(Math.max(cb.slidingWindowSize(), cb.minimumCalls()))
             .waitDurationInOpenState(cb.openDuration())
             .permittedNumberOfCallsInHalfOpenState(cb.halfOpenCalls())
-            .clock(clock.getIfAvailable(Clock::systemUTC))
+            .clock(clock)
             .recordException((ex) -> ex instanceof AttemptFailure failure && failure.kind.unhealthy)
             // Refusals before an attempt (pause, permit, deadline) say nothing about MailReach's health.
             .ignoreException((ex) -> !(ex instanceof AttemptFailure))

@@ -11,11 +11,12 @@ import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.util.context.ContextView;
 
+import com.mailreachgateway.system.Ticker;
+
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
-import com.mailreachgateway.system.Ticker;
 
 /**
  * Spends an attempt's {@link Permit} where MailReach's budget is kept: at the write. Once the

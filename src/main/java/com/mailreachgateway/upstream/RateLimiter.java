@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+
 import com.mailreachgateway.system.Ticker;
 
 /**
