@@ -1,20 +1,10 @@
 package com.mailreachgateway.account;
 
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import com.mailreachgateway.caller.Caller;
-import com.mailreachgateway.policy.Decision;
-import com.mailreachgateway.policy.RuleDecision;
-import com.mailreachgateway.system.GatewayException;
 import com.mailreachgateway.system.RequestIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -25,11 +15,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.NestedRuntimeException;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -50,27 +37,21 @@ import org.springframework.web.server.ServerWebExchange;
 @SecurityRequirement(name = "X-Api-Key")
 class AccountController {
 
-    static final String POLICY_TIER = "X-Policy-Tier";
-
-    static final String POLICY_ADJUSTED = "X-Policy-Adjusted";
-
-    static final String POLICY_VERSION = "X-Policy-Version";
-
     // The id and headers are documented on the method and read from the request by the code that
     // checks them: no @PathVariable or @RequestHeader argument (the id is checked from the raw path,
     // and annotated arguments cost a type conversion and an annotation comparison per request).
     private static final String ID_DESCRIPTION = "Account id, 1..2147483647";
 
-    private final AccountUpdateParser parser;
+    private final RequestChecks checks;
 
-    private final AccountService accounts;
+    private final AccountUpdates updates;
 
-    private final UpdateRecorder recorder;
+    private final AccountReads reads;
 
-    AccountController(AccountUpdateParser parser, AccountService accounts, UpdateRecorder recorder) {
-        this.parser = parser;
-        this.accounts = accounts;
-        this.recorder = recorder;
+    AccountController(RequestChecks checks, AccountUpdates updates, AccountReads reads) {
+        this.checks = checks;
+        this.updates = updates;
+        this.reads = reads;
     }
 
     @Operation(summary = "Update an account",
@@ -109,89 +90,32 @@ class AccountController {
         // invalid update recorded like the others, not an error the update never saw.
         return body.map(Optional::of)
             .defaultIfEmpty(Optional.empty())
-            .onErrorResume(AccountController::tooLarge, (ex) -> {
-                Integer accountId = collect(new ArrayList<>(), () -> AccountIds.fromRequest(exchange.getRequest()));
-                this.recorder.begin(RequestIds.of(exchange), caller.name(), accountId, Map.of())
-                    .ended(Outcomes.INVALID, HttpStatus.PAYLOAD_TOO_LARGE.value());
-                return Mono.error(ex);
-            })
-            .flatMap((bytes) -> validateAndUpdate(caller, exchange, bytes.orElse(null)));
+            .onErrorResume(Outcomes::tooLarge,
+                    (ex) -> this.updates.refuseInvalid(RequestIds.of(exchange), caller,
+                            this.checks.accountIdOrNull(exchange.getRequest()), Map.of(), ex))
+            .flatMap((bytes) -> checkAndUpdate(caller, exchange, bytes.orElse(null)));
     }
 
-    private Mono<ResponseEntity<byte[]>> validateAndUpdate(Caller caller, ServerWebExchange exchange, byte[] body) {
-        ServerHttpRequest request = exchange.getRequest();
-        List<FieldError> errors = new ArrayList<>();
-        Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
-        Boolean dryRun = collect(errors,
-                () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of(QueryParameters.DRY_RUN)).dryRun());
-        AccountUpdate update = null;
-        try {
-            // The body is taken as bytes and decoded here, strictly: a String argument would have been
-            // decoded with U+FFFD for invalid UTF-8, and in whatever charset the Content-Type named.
-            requireUtf8(request);
-            update = collect(errors, () -> this.parser.parse(body));
-            if (!errors.isEmpty()) {
-                throw new InvalidRequestException(errors);
-            }
-        }
-        catch (GatewayException ex) {
+    private Mono<ResponseEntity<byte[]>> checkAndUpdate(Caller caller, ServerWebExchange exchange, byte[] body) {
+        RequestChecks.CheckedUpdate checked = this.checks.update(exchange.getRequest(), body);
+        if (checked.error() != null) {
             // Invalid updates are updates too: one sample and one audit line each, like every other.
-            this.recorder.begin(RequestIds.of(exchange), caller.name(), accountId,
-                    (update != null) ? update.fields() : Map.of()).failed(ex);
-            return Mono.error(ex);
+            return this.updates.refuseInvalid(RequestIds.of(exchange), caller, checked.accountId(), checked.sent(),
+                    checked.error());
         }
-        return this.accounts.update(RequestIds.of(exchange), caller, accountId, update, dryRun).map((result) -> {
-            ResponseEntity.BodyBuilder response = ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_JSON)
-                .header(POLICY_TIER, result.decision().tier())
-                .header(POLICY_VERSION, result.decision().policyVersion());
-            String adjusted = adjustedHeader(result.decision());
-            if (!adjusted.isEmpty()) {
-                response.header(POLICY_ADJUSTED, adjusted);
-            }
-            return response.body(dryRun ? result.preview() : result.account());
-        });
-    }
-
-    /** A body over the codec's limit, as the framework reports it (bare, or inside an input error). */
-    private static boolean tooLarge(Throwable ex) {
-        return ex instanceof DataBufferLimitException
-                || (ex instanceof NestedRuntimeException nested && nested.contains(DataBufferLimitException.class));
-    }
-
-    /** Runs one check, adding its errors to {@code errors}; {@code null} when it failed. */
-    private static <T> T collect(List<FieldError> errors, Supplier<T> check) {
-        try {
-            return check.get();
-        }
-        catch (InvalidRequestException ex) {
-            errors.addAll(ex.errors());
-            return null;
-        }
-    }
-
-    /** JSON is UTF-8 (RFC 8259): another declared charset is refused rather than guessed. */
-    private static void requireUtf8(ServerHttpRequest request) {
-        MediaType type = request.getHeaders().getContentType();
-        String charset = (type != null) ? type.getParameter("charset") : null;
-        if (charset == null) {
-            return;
-        }
-        try {
-            if (Charset.forName(unquote(charset))
-                .equals(StandardCharsets.UTF_8)) {
-                return;
-            }
-        }
-        catch (IllegalArgumentException ex) {
-            // an unknown or illegal charset name: refused below
-        }
-        throw new CharsetNotUtf8Exception();
-    }
-
-    private static String unquote(String value) {
-        return (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\""))
-                ? value.substring(1, value.length() - 1) : value;
+        boolean dryRun = checked.dryRun();
+        return this.updates.update(RequestIds.of(exchange), caller, checked.accountId(), checked.update(), dryRun)
+            .map((result) -> {
+                ResponseEntity.BodyBuilder response = ResponseEntity.ok()
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .header(PolicyHeaders.TIER, result.decision().tier())
+                    .header(PolicyHeaders.VERSION, result.decision().policyVersion());
+                String adjusted = PolicyHeaders.adjusted(result.decision());
+                if (!adjusted.isEmpty()) {
+                    response.header(PolicyHeaders.ADJUSTED, adjusted);
+                }
+                return response.body(dryRun ? result.preview() : result.account());
+            });
     }
 
     @Operation(summary = "Read an account",
@@ -210,33 +134,21 @@ class AccountController {
     Mono<ResponseEntity<byte[]>> read(@Parameter(hidden = true) Caller caller,
             @Parameter(hidden = true) ServerHttpRequest request) {
         String cacheControl = request.getHeaders().getFirst(HttpHeaders.CACHE_CONTROL);
-        List<FieldError> errors = new ArrayList<>();
-        Integer accountId = collect(errors, () -> AccountIds.fromRequest(request));
-        // A read takes no query parameter: dry_run means nothing to it, and a parameter that is
-        // silently ignored lets a caller believe it did something.
-        collect(errors, () -> QueryParameters.parse(request.getURI().getRawQuery(), Set.of()));
-        if (!errors.isEmpty()) {
-            return Mono.error(new InvalidRequestException(errors));
+        int accountId;
+        try {
+            accountId = this.checks.read(request);
+        }
+        catch (InvalidRequestException ex) {
+            return Mono.error(ex);
         }
         boolean noCache = cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache");
-        return this.accounts.read(accountId, noCache)
+        return this.reads.read(accountId, noCache)
             .map((result) -> ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .header("X-Cache", result.status().name())
                 .header(HttpHeaders.AGE, Long.toString(result.age().toSeconds()))
                 .cacheControl(CacheControl.noCache().cachePrivate())
                 .body(result.account()));
-    }
-
-    /** {@code field=requested->forwarded;rule=NAME}, comma separated, one per change. */
-    static String adjustedHeader(Decision decision) {
-        return decision.adjustments().stream().map(AccountController::describe).collect(Collectors.joining(", "));
-    }
-
-    private static String describe(RuleDecision change) {
-        String values = (change.requested() instanceof String || change.forwarded() instanceof String) ? "sanitized"
-                : change.requested() + "->" + change.forwarded();
-        return change.field() + "=" + values + ";rule=" + change.rule();
     }
 
 }

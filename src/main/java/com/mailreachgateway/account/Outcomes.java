@@ -1,6 +1,10 @@
 package com.mailreachgateway.account;
 
 import com.mailreachgateway.system.GatewayException;
+import com.mailreachgateway.system.ProblemType;
+
+import org.springframework.core.NestedRuntimeException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 
 /** Names an update's outcome for metrics and the audit log (low cardinality, stable). */
 final class Outcomes {
@@ -21,6 +25,9 @@ final class Outcomes {
     }
 
     static String of(Throwable ex) {
+        if (tooLarge(ex)) {
+            return INVALID;
+        }
         if (!(ex instanceof GatewayException gateway)) {
             return "error";
         }
@@ -43,7 +50,19 @@ final class Outcomes {
     }
 
     static int status(Throwable ex) {
+        if (tooLarge(ex)) {
+            return ProblemType.PAYLOAD_TOO_LARGE.status().value();
+        }
         return (ex instanceof GatewayException gateway) ? gateway.getStatusCode().value() : 500;
+    }
+
+    /**
+     * A request body over the codec's limit, as the framework reports it (bare, or inside an input
+     * error): the problem handler answers it 413, so it is an invalid update.
+     */
+    static boolean tooLarge(Throwable ex) {
+        return ex instanceof DataBufferLimitException
+                || (ex instanceof NestedRuntimeException nested && nested.contains(DataBufferLimitException.class));
     }
 
 }

@@ -16,23 +16,16 @@ import com.mailreachgateway.system.ProblemType;
  */
 class PolicyRefusedException extends GatewayException {
 
-    private final Decision decision;
-
     PolicyRefusedException(Decision decision) {
         super((decision.verdict() == Decision.Verdict.FORBIDDEN) ? ProblemType.FIELD_FORBIDDEN
                 : ProblemType.POLICY_VIOLATION, detail(decision));
-        this.decision = decision;
         getBody().setProperty("tier", decision.tier());
         getBody().setProperty("violations", decision.violations().stream().map(PolicyRefusedException::render).toList());
         getBody().setProperty("errors", decision.violations()
             .stream()
             .map((violation) -> Map.of("field", String.valueOf(violation.field()), "message", violation.reason()))
             .toList());
-        getHeaders().set(AccountController.POLICY_TIER, decision.tier());
-    }
-
-    Decision decision() {
-        return this.decision;
+        getHeaders().set(PolicyHeaders.TIER, decision.tier());
     }
 
     private static String detail(Decision decision) {

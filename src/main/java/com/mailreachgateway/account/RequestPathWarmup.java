@@ -10,6 +10,8 @@ import com.mailreachgateway.policy.AccountFacts;
 import com.mailreachgateway.policy.Decision;
 import com.mailreachgateway.policy.PolicyEngine;
 import com.mailreachgateway.policy.PolicyRequest;
+import com.mailreachgateway.system.Ticker;
+import com.mailreachgateway.upstream.AccountFactsReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,33 +60,43 @@ class RequestPathWarmup implements ApplicationRunner {
 
     private final ClientHttpConnector connector;
 
+    private final AccountFactsReader factsReader;
+
+    private final UpdatePreview preview;
+
+    private final Ticker ticker;
+
     private volatile Result result;
 
-    RequestPathWarmup(AccountUpdateParser parser, PolicyEngine policy, ApplicationContext context,
-            ApplicationAvailability availability, ClientHttpConnector mailReachConnector) {
+    RequestPathWarmup(AccountUpdateParser parser, PolicyEngine policy, AccountFactsReader factsReader,
+            UpdatePreview preview, Ticker ticker, ApplicationContext context, ApplicationAvailability availability,
+            ClientHttpConnector mailReachConnector) {
         this.connector = mailReachConnector;
         this.parser = parser;
         this.policy = policy;
+        this.factsReader = factsReader;
+        this.preview = preview;
+        this.ticker = ticker;
         this.context = context;
         this.availability = availability;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        long start = System.nanoTime();
+        long start = this.ticker.read();
         ReadinessState before = this.availability.getReadinessState();
-        AccountFacts facts = AccountFactsReader.read(sampleAccount());
+        AccountFacts facts = this.factsReader.facts(sampleAccount());
         Caller caller = new Caller("warmup", null, null);
         for (int i = 0; i < IN_PROCESS_ROUNDS; i++) {
             AccountUpdate update = this.parser.parse(SAMPLE.getBytes(StandardCharsets.UTF_8));
             PolicyRequest request = new PolicyRequest(caller.name(), null, null, update.fields());
             Decision decision = this.policy.decide(request, facts);
-            AccountService.preview(caller, 1, decision);
-            AccountController.adjustedHeader(decision);
+            this.preview.render(caller, 1, decision);
+            PolicyHeaders.adjusted(decision);
             UpdateAudit.redact(update.fields());
         }
         int served = serveThroughServer();
-        this.result = new Result(before, served, Duration.ofNanos(System.nanoTime() - start));
+        this.result = new Result(before, served, Duration.ofNanos(this.ticker.read() - start));
         logger.info("Request path primed in {} ms ({} requests through the server) before accepting traffic",
                 this.result.took().toMillis(), served);
     }

@@ -37,7 +37,7 @@ class UpdateAudit {
         if (decision != null && decision.verdict() == Decision.Verdict.FORWARD) {
             forwarded = decision.forward().equals(sent) ? "as-sent" : redact(decision.forward()).toString();
         }
-        String adjusted = (decision != null) ? AccountController.adjustedHeader(decision) : "";
+        String adjusted = (decision != null) ? PolicyHeaders.adjusted(decision) : "";
         String violations = (decision != null) ? decision.violations()
             .stream()
             .map((v) -> v.rule() + ":" + v.field())

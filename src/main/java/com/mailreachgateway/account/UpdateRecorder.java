@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.system.Ticker;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -30,9 +31,12 @@ class UpdateRecorder {
 
     private final UpdateMetrics metrics;
 
-    UpdateRecorder(UpdateAudit audit, UpdateMetrics metrics) {
+    private final Ticker ticker;
+
+    UpdateRecorder(UpdateAudit audit, UpdateMetrics metrics, Ticker ticker) {
         this.audit = audit;
         this.metrics = metrics;
+        this.ticker = ticker;
     }
 
     /**
@@ -42,7 +46,7 @@ class UpdateRecorder {
      * @param sent the fields the caller sent, empty when the body did not parse
      */
     Recording begin(String requestId, String caller, Integer accountId, Map<String, Object> sent) {
-        return new Recording(requestId, caller, accountId, sent, System.nanoTime());
+        return new Recording(requestId, caller, accountId, sent, this.ticker.read());
     }
 
     /** One update's record: written once, by whichever signal ends the update first. */
@@ -110,11 +114,11 @@ class UpdateRecorder {
             }).doOnError(this::failed);
         }
 
-        /** Ends the update with the outcome of {@code error} (a policy refusal brings its decision). */
-        void failed(Throwable error) {
-            if (error instanceof PolicyRefusedException refused) {
-                this.decision = refused.decision();
-            }
+        /**
+         * Ends the update with the outcome of {@code error}. The error carries no decision: a refused
+         * update's decision was noted by {@link #decided} before the refusal was raised.
+         */
+        private void failed(Throwable error) {
             ended(Outcomes.of(error), Outcomes.status(error));
         }
 
@@ -125,7 +129,7 @@ class UpdateRecorder {
         }
 
         /** Ends the update with {@code outcome} and the answer's {@code status}, unless it has ended already. */
-        void ended(String outcome, int status) {
+        private void ended(String outcome, int status) {
             if (this.state.getAndSet(RECORDED) != RECORDED) {
                 write(outcome, status);
             }
@@ -134,7 +138,7 @@ class UpdateRecorder {
         private void write(String outcome, int status) {
             UpdateRecorder.this.metrics.update(this.caller, outcome);
             UpdateRecorder.this.audit.update(this.requestId, this.caller, this.accountId, this.sent, this.decision,
-                    outcome, status, Duration.ofNanos(System.nanoTime() - this.arrived));
+                    outcome, status, Duration.ofNanos(UpdateRecorder.this.ticker.read() - this.arrived));
         }
 
     }

@@ -15,9 +15,12 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -29,9 +32,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * Every update is recorded exactly once, however it ends: one {@code gateway_updates_total} sample
  * (read from the management endpoint) and one audit line (read from the log, found by its request
- * id), for the ways an update can end before, beside or without its work at MailReach.
+ * id), for each outcome an update can end with (README, "Metrics"), before, beside or without its work
+ * at MailReach. Signature hygiene runs in reject mode here, so that a rule can refuse an update (422).
+ * {@code shared_state_unavailable} (the account lock refused while Redis is down) is proved the same way
+ * in {@code SharedStateOutcomeIntegrationTests}, which runs replicas against a Redis it can stop.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@TestPropertySource(properties = "gateway.policy.rules.signature-hygiene.mode=reject")
 class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
 
     private static final AtomicInteger requests = new AtomicInteger();
@@ -181,6 +188,110 @@ class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
             .asString()
             .contains("outcome=abandoned", "status=499");
         mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))).withRequestBody(containing("gone")));
+    }
+
+    @Test
+    void updateInAnotherCharsetThanUtf8Answers415AndIsCountedAndAuditedOnceAsInvalid(CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        double before = updates("crm", "invalid");
+
+        this.client.post()
+            .uri("/api/v1/accounts/" + id)
+            .header("X-Api-Key", CRM_KEY)
+            .header("X-Request-Id", requestId)
+            .header(HttpHeaders.CONTENT_TYPE, "application/json; charset=ISO-8859-1")
+            .bodyValue("{\"alive\": true}")
+            .exchange()
+            .expectStatus()
+            .isEqualTo(415);
+
+        assertThat(updates("crm", "invalid")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("account=" + id, "outcome=invalid", "status=415");
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateRejectedByAPolicyRuleAnswers422AndIsCountedAndAuditedOnceWithItsViolations(CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        double before = updates("crm", "rejected");
+
+        send(id, CRM_KEY, requestId, "{\"signature\": \"<p>Hi</p><script>x()</script>\"}", "").expectStatus()
+            .isEqualTo(422);
+
+        assertThat(updates("crm", "rejected")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=rejected", "status=422", "tier=standard", "forwarded={}",
+                    "violations=[signature-hygiene:signature]");
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateMailReachRefusesAnswersItsStatusAndIsCountedAndAuditedOnceAsUpstreamClientError(
+            CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(aResponse().withStatus(404)));
+        double before = updates("crm", "upstream_client_error");
+
+        send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isNotFound();
+
+        assertThat(updates("crm", "upstream_client_error")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=upstream_client_error", "status=404", "forwarded=as-sent");
+    }
+
+    @Test
+    void updateWhoseKeyMailReachRefusesAnswers502AndIsCountedAndAuditedOnceAsUpstreamAuthError(
+            CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(aResponse().withStatus(401)));
+        double before = updates("crm", "upstream_auth_error");
+
+        send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(502);
+
+        assertThat(updates("crm", "upstream_auth_error")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=upstream_auth_error", "status=502");
+    }
+
+    @Test
+    void updateMailReachKeepsFailingAnswers502AndIsCountedAndAuditedOnceAsUpstreamError(CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(aResponse().withStatus(500)));
+        double before = updates("crm", "upstream_error");
+
+        send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(502);
+
+        // Every retry was one attempt of the same update: one sample, one line.
+        mailReach.verify(4, postRequestedFor(urlEqualTo(upstreamPath(id))));
+        assertThat(updates("crm", "upstream_error")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=upstream_error", "status=502");
+    }
+
+    @Test
+    void updateMailReachNeverAnswersAnswers504InDoubtAndIsCountedAndAuditedOnce(CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        stubSlow(id);
+        double before = updates("crm", "in_doubt");
+
+        send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(504);
+
+        assertThat(updates("crm", "in_doubt")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=in_doubt", "status=504", "forwarded=as-sent");
     }
 
     /** MailReach never answers an update of {@code id} within the attempt time (600 ms). */

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisAccountLockIntegrationTests {
 
-    /** {@code gateway.mailreach.deadline} minus {@code response-timeout}: what AccountService lets an update wait. */
+    /** {@code gateway.mailreach.deadline} minus {@code response-timeout}: what AccountUpdates lets an update wait. */
     private static final Duration WAIT = Duration.ofSeconds(30 - 10);
 
     /** {@code gateway.redis.lock-lease}'s default. */

@@ -1,42 +1,49 @@
-package com.mailreachgateway.account;
+package com.mailreachgateway.upstream;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mailreachgateway.policy.AccountFacts;
-import com.mailreachgateway.state.CachedAccount;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads what the policy needs from an account JSON as MailReach returned it. */
-final class AccountFactsReader {
+import org.springframework.stereotype.Component;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+/** Reads what the policy needs from an account JSON in MailReach's wire format. */
+@Component
+public class AccountFactsReader {
 
     /**
-     * The facts of each cached copy, read once: an update reads the cached account's facts every
+     * The facts of each account JSON, read once: an update reads the cached account's facts every
      * time, and a cached copy never changes (a new state is a new array). Keyed by the array's
-     * identity and held only as long as the copy itself is.
+     * identity (an array's equals) and held only as long as the array itself is.
      */
-    private static final Cache<byte[], AccountFacts> READ = Caffeine.newBuilder()
-        .weakKeys()
-        .executor(Runnable::run)
-        .build();
+    private final Map<byte[], AccountFacts> read = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private AccountFactsReader() {
+    private final JsonMapper mapper;
+
+    public AccountFactsReader(JsonMapper mapper) {
+        this.mapper = mapper;
     }
 
-    /** The facts of a cached copy of the account. */
-    static AccountFacts read(CachedAccount cached) {
-        return READ.get(cached.json(), AccountFactsReader::read);
+    /** The facts of one account JSON as MailReach returned it (read once per array). */
+    public AccountFacts facts(byte[] json) {
+        // Read outside the map's lock: two updates reading one new copy at once both parse it, harmlessly.
+        AccountFacts facts = this.read.get(json);
+        if (facts == null) {
+            facts = read(json);
+            this.read.put(json, facts);
+        }
+        return facts;
     }
 
-    static AccountFacts read(byte[] json) {
-        JsonNode account = MAPPER.readTree(json);
+    private AccountFacts read(byte[] json) {
+        JsonNode account = this.mapper.readTree(json);
         List<String> tags = new ArrayList<>();
         for (JsonNode tag : account.path("tags")) {
             if (tag.path("name").isString()) {
