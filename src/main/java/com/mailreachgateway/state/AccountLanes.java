@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +19,8 @@ import reactor.util.context.ContextView;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
+
+import com.mailreachgateway.system.Ticker;
 
 /**
  * One lane per account: work for one account runs one at a time, in the order it entered the
@@ -46,7 +49,10 @@ public class AccountLanes {
 
     private final Timer holds;
 
-    public AccountLanes(LaneProperties properties, MeterRegistry registry) {
+    private final Ticker ticker;
+
+    public AccountLanes(LaneProperties properties, MeterRegistry registry, Ticker ticker) {
+        this.ticker = ticker;
         this.maxQueued = properties.maxQueued();
         Gauge.builder("gateway.lanes.queued", this.queued, AtomicInteger::get)
             .description("Updates waiting in their account's lane behind a running one")
@@ -80,7 +86,7 @@ public class AccountLanes {
         return Mono.deferContextual((context) -> {
             Entry<T> entry = new Entry<>(work, context);
             Lane lane = this.lanes.compute(accountId, (id, existing) -> {
-                Lane target = (existing != null) ? existing : new Lane(id);
+                Lane target = (existing != null) ? existing : new Lane(id, this.ticker);
                 synchronized (target) {
                     if (target.waiting.size() < this.maxQueued) {
                         target.waiting.add(entry);
@@ -109,7 +115,7 @@ public class AccountLanes {
     }
 
     /**
-     * Keeps the account's lane closed until {@code untilNanos} ({@link System#nanoTime()}) after the
+     * Keeps the account's lane closed until {@code untilNanos} (on the {@link Ticker}) after the
      * running work ends. Called by that work.
      */
     public void holdUntil(int accountId, long untilNanos) {
@@ -120,7 +126,7 @@ public class AccountLanes {
                     lane.holdUntil = untilNanos;
                 }
             }
-            this.holds.record(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            this.holds.record(Math.max(0, untilNanos - this.ticker.read()), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -144,7 +150,7 @@ public class AccountLanes {
             boolean idle = false;
             synchronized (lane) {
                 if (lane.running == null) {
-                    long hold = lane.holdUntil - System.nanoTime();
+                    long hold = lane.holdUntil - this.ticker.read();
                     if (hold > 0) {
                         if (!lane.holdTimer) {
                             lane.holdTimer = true;
@@ -208,7 +214,7 @@ public class AccountLanes {
                 return current;
             }
             synchronized (lane) {
-                return (lane.running == null && lane.waiting.isEmpty() && lane.holdUntil - System.nanoTime() <= 0)
+                return (lane.running == null && lane.waiting.isEmpty() && lane.holdUntil - this.ticker.read() <= 0)
                         ? null : lane;
             }
         });
@@ -225,16 +231,20 @@ public class AccountLanes {
 
         Entry<?> running;
 
-        long holdUntil = System.nanoTime();
+        final Ticker ticker;
+
+        long holdUntil;
 
         boolean holdTimer;
 
-        Lane(int accountId) {
+        Lane(int accountId, Ticker ticker) {
             this.accountId = accountId;
+            this.ticker = ticker;
+            this.holdUntil = ticker.read();
         }
 
         synchronized Duration holdLeft() {
-            long left = this.holdUntil - System.nanoTime();
+            long left = this.holdUntil - this.ticker.read();
             return (left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
         }
 
@@ -249,7 +259,7 @@ public class AccountLanes {
 
         final Sinks.One<T> result = Sinks.one();
 
-        final AtomicInteger state = new AtomicInteger();
+        final AtomicReference<EntryState> state = new AtomicReference<>(EntryState.WAITING);
 
         boolean queued;
 
@@ -262,13 +272,27 @@ public class AccountLanes {
 
         /** Claims the entry for running; false if its caller gave up first. */
         boolean start() {
-            return this.state.compareAndSet(0, 1);
+            return this.state.compareAndSet(EntryState.WAITING, EntryState.STARTED);
         }
 
         /** Claims the entry as dropped; false if it has already started. */
         boolean abandon() {
-            return this.state.compareAndSet(0, 2);
+            return this.state.compareAndSet(EntryState.WAITING, EntryState.ABANDONED);
         }
+
+    }
+
+    /** Where an entry stands: it leaves {@code WAITING} once, to whichever comes first. */
+    private enum EntryState {
+
+        /** In the queue, neither started nor given up. */
+        WAITING,
+
+        /** Its work has been subscribed to; it runs to its end. */
+        STARTED,
+
+        /** Its caller left or its turn did not come in time; it never runs. */
+        ABANDONED
 
     }
 

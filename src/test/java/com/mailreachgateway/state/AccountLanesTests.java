@@ -13,6 +13,8 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import com.mailreachgateway.system.Ticker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -23,7 +25,7 @@ class AccountLanesTests {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private final AccountLanes lanes = new AccountLanes(new LaneProperties(100), this.registry);
+    private final AccountLanes lanes = new AccountLanes(new LaneProperties(100), this.registry, Ticker.SYSTEM);
 
     private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -91,7 +93,7 @@ class AccountLanesTests {
     @Test
     void longBacklogOfWorkThatEndsAtOnceDrainsInALoopWithoutOverflowingTheStack() throws Exception {
         Sinks.One<String> first = Sinks.one();
-        AccountLanes deep = new AccountLanes(new LaneProperties(200_000), this.registry);
+        AccountLanes deep = new AccountLanes(new LaneProperties(200_000), this.registry, Ticker.SYSTEM);
         deep.run(1, first.asMono(), WAIT).subscribe();
         List<CompletableFuture<Integer>> backlog = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
@@ -107,7 +109,7 @@ class AccountLanesTests {
 
     @Test
     void updateBeyondMaxQueuedIsRefusedAndNothingIsQueued() throws Exception {
-        AccountLanes small = new AccountLanes(new LaneProperties(2), this.registry);
+        AccountLanes small = new AccountLanes(new LaneProperties(2), this.registry, Ticker.SYSTEM);
         Sinks.One<String> first = Sinks.one();
         small.run(1, first.asMono(), WAIT).subscribe();
         var second = small.run(1, step("second", Mono.just("2")), WAIT).toFuture();
