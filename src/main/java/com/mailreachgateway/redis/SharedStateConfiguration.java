@@ -7,6 +7,7 @@ import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.AccountStore;
 import com.mailreachgateway.state.CacheProperties;
 import com.mailreachgateway.state.CaffeineAccountStore;
+import com.mailreachgateway.system.Ticker;
 import com.mailreachgateway.upstream.KeyPause;
 import com.mailreachgateway.upstream.MailReachProperties;
 import com.mailreachgateway.upstream.PermitBucket;
@@ -48,8 +49,9 @@ class SharedStateConfiguration {
 
         @Bean(initMethod = "start", destroyMethod = "close")
         SharedRedis sharedRedis(ClientResources resources, DataRedisProperties redis,
-                DataRedisConnectionDetails connection, SharedStateProperties properties, MeterRegistry registry) {
-            return new SharedRedis(resources, uri(redis, connection), properties, registry);
+                DataRedisConnectionDetails connection, SharedStateProperties properties, MeterRegistry registry,
+                Ticker ticker) {
+            return new SharedRedis(resources, uri(redis, connection), properties, registry, ticker);
         }
 
         @Bean
