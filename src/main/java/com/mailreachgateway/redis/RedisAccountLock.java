@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.mailreachgateway.system.Ticker;
 import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.state.LaneRefusedException;
 import io.lettuce.core.ScriptOutputType;
@@ -126,6 +127,8 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
     private final SharedRedis redis;
 
+    private final Ticker ticker;
+
     private final Duration lease;
 
     private final Duration regroup;
@@ -150,6 +153,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
     RedisAccountLock(SharedRedis redis, Duration lease, MeterRegistry registry) {
         this.redis = redis;
+        this.ticker = redis.ticker();
         this.lease = lease;
         this.epochKey = bytes(key("epoch"));
         this.alivePrefix = key("alive:");
@@ -171,7 +175,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     @Override
     public Mono<Held> acquire(int accountId, Duration wait) {
         return Mono.defer(() -> {
-            long arrived = System.nanoTime();
+            long arrived = this.ticker.read();
             return acquire(accountId, arrived, arrived + wait.toNanos(), false);
         });
     }
@@ -181,11 +185,11 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             if (!this.redis.shared()) {
                 return retried ? offShared() : afterBlip(accountId, arrived, until);
             }
-            long start = System.nanoTime();
+            long start = this.ticker.read();
             Ticket ticket = new Ticket(accountId, this.replica + ":" + this.tickets.incrementAndGet(), arrived);
             this.live.put(ticket.id, ticket);
             return turn(ticket, until, join(ticket)).flatMap((inFlightTtl) -> {
-                this.waits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                this.waits.record(this.ticker.read() - start, TimeUnit.NANOSECONDS);
                 if (inFlightTtl == NOT_IN_TIME) {
                     ticket.release();
                     return Mono.<Held>error(LaneRefusedException.turnNotInTime());
@@ -213,7 +217,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
      */
     private Mono<Held> afterBlip(int accountId, long arrived, long until) {
         Duration grace = blip().minus(this.redis.inFallbackFor());
-        long left = until - System.nanoTime();
+        long left = until - this.ticker.read();
         if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE || grace.isNegative() || left <= 0) {
             return offShared();
         }
@@ -242,7 +246,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                     new byte[][] { ticket.turnsKey, this.epochKey, ticket.inFlightKey, ticket.aliveKey }, ticket.id,
                     this.alivePrefix, Long.toString(this.lease.toMillis()), Long.toString(keepMillis()), stamp,
                     Long.toString(this.regroup.toMillis()),
-                    Long.toString(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - ticket.arrived))))
+                    Long.toString(TimeUnit.NANOSECONDS.toMicros(this.ticker.read() - ticket.arrived))))
             .doOnNext((answer) -> ticket.stamp = answer.get(2));
     }
 
@@ -264,7 +268,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             if (state == 1) {
                 return Mono.just(answer.get(1));
             }
-            long left = until - System.nanoTime();
+            long left = until - this.ticker.read();
             if (left <= 0) {
                 return Mono.just(NOT_IN_TIME);
             }
@@ -277,7 +281,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             return ticket.nextWake(Duration.ofNanos(pause)).then(Mono.defer(() -> turn(ticket, until, ask(ticket))));
         })
             .onErrorResume((ex) -> this.redis.inFallbackFor().compareTo(blip()) < 0
-                    && until - System.nanoTime() > POLL.toNanos() * 4, (ex) -> Mono.delay(POLL.multipliedBy(4))
+                    && until - this.ticker.read() > POLL.toNanos() * 4, (ex) -> Mono.delay(POLL.multipliedBy(4))
                         .then(Mono.defer(() -> turn(ticket, until, (ticket.stamp != null) ? ask(ticket) : join(ticket)))));
     }
 
@@ -291,7 +295,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
             return Mono.just(ticket);
         }
         Duration settle = Duration.ofMillis(inFlightTtl);
-        if (settle.toNanos() > until - System.nanoTime()) {
+        if (settle.toNanos() > until - this.ticker.read()) {
             ticket.release();
             return Mono.error(LaneRefusedException.busyFor(settle));
         }
@@ -324,7 +328,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     }
 
     private Mono<Void> reassert(Ticket ticket) {
-        long window = ticket.inFlightUntil - System.nanoTime();
+        long window = ticket.inFlightUntil - this.ticker.read();
         Mono<Void> inFlight = (ticket.inFlightUntil != 0 && window > 0)
                 ? recordInFlight(ticket, Math.max(1, TimeUnit.NANOSECONDS.toMillis(window))).then() : Mono.empty();
         return inFlight.then(join(ticket)).then().onErrorResume((ex) -> Mono.empty());
@@ -368,10 +372,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
     }
 
     private Mono<Held> offShared() {
-        if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE) {
-            return Mono.error(new SharedStateUnavailableException(this.redis.probeInterval()));
-        }
-        return Mono.just(Held.NONE);
+        return this.redis.offShared(() -> Mono.just(Held.NONE));
     }
 
     /**
@@ -399,7 +400,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
         final String id;
 
-        /** When the update arrived ({@link System#nanoTime()}): its place in the queue. */
+        /** When the update arrived ({@link Ticker}): its place in the queue. */
         final long arrived;
 
         final byte[] aliveKey;
@@ -417,7 +418,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
         /** Its place: Redis's clock in microseconds when it joined, kept when it rejoins. */
         volatile Long stamp;
 
-        /** Until when ({@link System#nanoTime()}) an attempt of it may still land; 0 if none may. */
+        /** Until when ({@link Ticker}) an attempt of it may still land; 0 if none may. */
         volatile long inFlightUntil;
 
         private volatile Sinks.Empty<Void> wake = Sinks.empty();
@@ -455,7 +456,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
                         return Mono.error(LaneRefusedException.turnNotInTime());
                     }
                     if (recorded == 1) {
-                        this.inFlightUntil = System.nanoTime() + landsWithin.toNanos();
+                        this.inFlightUntil = RedisAccountLock.this.ticker.read() + landsWithin.toNanos();
                     }
                     return Mono.empty();
                 });
@@ -463,7 +464,7 @@ final class RedisAccountLock implements AccountLock, AutoCloseable {
 
         @Override
         public void attemptEnded(long settleUntilNanos) {
-            long left = TimeUnit.NANOSECONDS.toMillis(settleUntilNanos - System.nanoTime());
+            long left = TimeUnit.NANOSECONDS.toMillis(settleUntilNanos - RedisAccountLock.this.ticker.read());
             this.inFlightUntil = (settleUntilNanos == 0 || left <= 0) ? 0 : settleUntilNanos;
             SharedRedis redis = RedisAccountLock.this.redis;
             Mono<?> update = (this.inFlightUntil == 0)

@@ -1,7 +1,9 @@
 package com.mailreachgateway.redis;
 
+import com.mailreachgateway.system.Ticker;
+
 /**
- * Where Redis's clock stands against this process's {@link System#nanoTime()}, from round trips: an
+ * Where Redis's clock stands against this process's {@link Ticker}, from round trips: an
  * answer stamped {@code r} by Redis, to a command sent at {@code sent} and answered at {@code answered}
  * here, says that Redis's instant {@code r} was between {@code sent} and {@code answered} here. The
  * tightest bounds seen are kept (widened by a drift allowance as they age), so a slow round trip does
@@ -31,6 +33,12 @@ final class RedisClock {
 
     private boolean known;
 
+    private final Ticker ticker;
+
+    RedisClock(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
     /** Takes one round trip: sent and answered in local nanos, Redis's stamp in microseconds. */
     synchronized void sample(long sent, long answered, long redisMicros) {
         long redis = redisMicros * 1000;
@@ -56,12 +64,12 @@ final class RedisClock {
 
     /** The latest local instant Redis's instant {@code redisMicros} may be (call after a sample). */
     synchronized long latestLocal(long redisMicros) {
-        return redisMicros * 1000 + this.high + widening(System.nanoTime());
+        return redisMicros * 1000 + this.high + widening(this.ticker.read());
     }
 
     /** The earliest local instant Redis's instant {@code redisMicros} may be (call after a sample). */
     synchronized long earliestLocal(long redisMicros) {
-        return redisMicros * 1000 + this.low - widening(System.nanoTime());
+        return redisMicros * 1000 + this.low - widening(this.ticker.read());
     }
 
     private long widening(long now) {

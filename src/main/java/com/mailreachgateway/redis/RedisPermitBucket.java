@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.mailreachgateway.system.Ticker;
 import com.mailreachgateway.upstream.Permit;
 import com.mailreachgateway.upstream.PermitBucket;
 import com.mailreachgateway.upstream.PermitSlots;
@@ -105,18 +106,23 @@ final class RedisPermitBucket implements PermitBucket {
 
     private final PermitSlots localShare;
 
-    private final RedisClock clock = new RedisClock();
+    private final RedisClock clock;
+
+    private final Ticker ticker;
 
     /** The latest fence Redis has shown this replica (µs); shared permits under an older one are void. */
     private final AtomicLong fence = new AtomicLong(Long.MIN_VALUE);
 
-    /** When the latest bucket script that Redis answered was sent ({@link System#nanoTime()}). */
-    private final AtomicLong heard = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
+    /** When the latest bucket script that Redis answered was sent ({@link Ticker}). */
+    private final AtomicLong heard;
 
     private final Timer sharedWaits;
 
     RedisPermitBucket(SharedRedis redis, int requestsPerSecond, int expectedReplicas, MeterRegistry registry) {
         this.redis = redis;
+        this.ticker = redis.ticker();
+        this.clock = new RedisClock(this.ticker);
+        this.heard = new AtomicLong(this.ticker.read() - TimeUnit.DAYS.toNanos(1));
         this.keys = new byte[][] { redis.key("permits").getBytes(StandardCharsets.UTF_8) };
         this.period = PermitBucket.spacing(requestsPerSecond);
         this.spacingMicros = TimeUnit.NANOSECONDS.toMicros(this.period.toNanos());
@@ -131,7 +137,7 @@ final class RedisPermitBucket implements PermitBucket {
         Duration fence = longer.plus(handover);
         this.fenceMicros = TimeUnit.NANOSECONDS.toMicros(fence.toNanos());
         this.localShare = new PermitSlots(PermitBucket.spacing(Math.max(1, requestsPerSecond / expectedReplicas)),
-                System.nanoTime());
+                this.ticker.read());
         this.sharedWaits = Timer.builder("gateway.redis.bucket.wait")
             .description("Time calls spent getting a permit from the shared bucket in Redis, its wait included")
             .publishPercentileHistogram()
@@ -147,12 +153,12 @@ final class RedisPermitBucket implements PermitBucket {
         if (this.redis.outage() != null) {
             return offShared(maxWait);
         }
-        long start = System.nanoTime();
+        long start = this.ticker.read();
         return script(TimeUnit.NANOSECONDS.toMicros(Math.max(0, maxWait.toNanos())))
             .handle((answer, error) -> {
                 if (error != null) {
                     // Redis failed under this call: what is left of its wait goes to the local share.
-                    return offShared(maxWait.minusNanos(System.nanoTime() - start));
+                    return offShared(maxWait.minusNanos(this.ticker.read() - start));
                 }
                 if (!answer.granted) {
                     return CompletableFuture.completedFuture(Optional.<Permit>empty());
@@ -180,7 +186,7 @@ final class RedisPermitBucket implements PermitBucket {
         if (connection == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis in fallback"));
         }
-        long sent = System.nanoTime();
+        long sent = this.ticker.read();
         CompletableFuture<List<Long>> reply;
         try {
             reply = eval(connection.async(), waitMicros);
@@ -199,7 +205,7 @@ final class RedisPermitBucket implements PermitBucket {
     }
 
     private Answer observe(long sent, List<Long> reply) {
-        long answered = System.nanoTime();
+        long answered = this.ticker.read();
         this.clock.sample(sent, answered, reply.get(2));
         this.fence.accumulateAndGet(reply.get(3), Math::max);
         this.heard.accumulateAndGet(sent, (a, b) -> (b - a > 0) ? b : a);
@@ -207,15 +213,16 @@ final class RedisPermitBucket implements PermitBucket {
     }
 
     private CompletableFuture<Optional<Permit>> offShared(Duration maxWait) {
-        if (this.redis.onFailure() == SharedStateProperties.OnFailure.REFUSE) {
-            return CompletableFuture.failedFuture(new SharedStateUnavailableException(this.redis.probeInterval()));
+        Optional<SharedStateUnavailableException> refused = this.redis.refusal();
+        if (refused.isPresent()) {
+            return CompletableFuture.failedFuture(refused.get());
         }
         SharedRedis.Outage outage = this.redis.outage();
         if (outage == null) {
             // Failed without an outage (cannot be told apart from one just ending): no permit this time.
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        long now = System.nanoTime();
+        long now = this.ticker.read();
         OptionalLong slot = this.localShare.take(now, Math.max(0, maxWait.toNanos()), outage.since + this.localStart);
         if (slot.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
@@ -234,7 +241,7 @@ final class RedisPermitBucket implements PermitBucket {
         if (outage == null) {
             return this.period;
         }
-        return this.localShare.untilFree(System.nanoTime(), outage.since + this.localStart);
+        return this.localShare.untilFree(this.ticker.read(), outage.since + this.localStart);
     }
 
     private static byte[] bytes(long value) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -33,6 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+
+import com.mailreachgateway.system.Ticker;
 
 /**
  * The one Redis connection of this replica, and whether Redis is answering. Every command is
@@ -76,23 +80,30 @@ final class SharedRedis implements AutoCloseable {
     /** How long after coming back this replica doubts copies stored before (see {@link #mayBeUndropped}). */
     private final Duration rejoinGrace;
 
-    /** When this replica last came back to shared state ({@link System#nanoTime()}), and Redis's clock then. */
-    private volatile long rejoinedNanos = System.nanoTime();
+    /** When this replica last came back to shared state ({@link Ticker}), and Redis's clock then. */
+    private volatile long rejoinedNanos;
 
     private volatile long rejoinedRedisMillis = Long.MIN_VALUE;
 
     /** The current stay in fallback; {@code null} while shared. */
     private volatile Outage outage;
 
-    /** The last instant ({@link System#nanoTime()}) a command is known to have gone unanswered. */
-    private final AtomicLong unanswered = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
+    /** The last instant ({@link Ticker}) a command is known to have gone unanswered. */
+    private final AtomicLong unanswered;
 
     private volatile Runnable keepAlive = () -> {
     };
 
     private volatile boolean closed;
 
-    SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry) {
+    /** Monotonic time of this replica: outages, rejoins, command durations. */
+    private final Ticker ticker;
+
+    SharedRedis(ClientResources resources, RedisURI uri, SharedStateProperties properties, MeterRegistry registry,
+            Ticker ticker) {
+        this.ticker = ticker;
+        this.rejoinedNanos = ticker.read();
+        this.unanswered = new AtomicLong(ticker.read() - TimeUnit.DAYS.toNanos(1));
         this.uri = uri;
         this.timeout = uri.getTimeout();
         this.properties = properties;
@@ -174,7 +185,7 @@ final class SharedRedis implements AutoCloseable {
         if (this.outage == null || this.closed) {
             return;
         }
-        long sent = System.nanoTime();
+        long sent = this.ticker.read();
         StatefulRedisConnection<byte[], byte[]> current = this.connection;
         if (current != null && current.isOpen()) {
             ping(current, sent);
@@ -217,7 +228,7 @@ final class SharedRedis implements AutoCloseable {
     private void rejoinSoon() {
         try {
             this.prober.execute(() -> {
-                long sent = System.nanoTime();
+                long sent = this.ticker.read();
                 try {
                     rejoin();
                 }
@@ -249,7 +260,7 @@ final class SharedRedis implements AutoCloseable {
         List<byte[]> time = commands.time().toCompletableFuture().get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
         this.rejoinedRedisMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
                 + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
-        this.rejoinedNanos = System.nanoTime();
+        this.rejoinedNanos = this.ticker.read();
         markUp();
     }
 
@@ -268,14 +279,14 @@ final class SharedRedis implements AutoCloseable {
      * that. Such a copy is no longer known to be right.
      */
     boolean mayBeUndropped(Instant storedAt) {
-        return System.nanoTime() - this.rejoinedNanos < this.rejoinGrace.toNanos()
+        return this.ticker.read() - this.rejoinedNanos < this.rejoinGrace.toNanos()
                 && storedAt.toEpochMilli() < this.rejoinedRedisMillis;
     }
 
     /** How long this replica has been in fallback; zero when it is on shared state. */
     Duration inFallbackFor() {
         Outage current = this.outage;
-        return (current == null || shared()) ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - current.since);
+        return (current == null || shared()) ? Duration.ZERO : Duration.ofNanos(this.ticker.read() - current.since);
     }
 
     /** Whether this replica runs on shared state now. */
@@ -288,13 +299,28 @@ final class SharedRedis implements AutoCloseable {
         return this.properties.onFailure();
     }
 
+    /**
+     * What work that needs shared state gets while Redis is away: with {@code gateway.redis.on-failure=refuse}
+     * the 503 {@code shared-state-unavailable} (retry after a probe interval); otherwise nothing, and the
+     * caller goes on with its local stand-in.
+     */
+    Optional<SharedStateUnavailableException> refusal() {
+        return (this.properties.onFailure() == SharedStateProperties.OnFailure.REFUSE)
+                ? Optional.of(new SharedStateUnavailableException(this.properties.probeInterval())) : Optional.empty();
+    }
+
+    /** Off shared state: the {@link #refusal()}, or else {@code local}. */
+    <T> Mono<T> offShared(Supplier<Mono<T>> local) {
+        return refusal().<Mono<T>>map(Mono::error).orElseGet(local);
+    }
+
     /** This replica's current stay in fallback; {@code null} while it runs on shared state. */
     Outage outage() {
         return this.outage;
     }
 
     /**
-     * The last instant ({@link System#nanoTime()}) Redis is known not to have answered this replica: a
+     * The last instant ({@link Ticker}) Redis is known not to have answered this replica: a
      * command sent at {@code t} and timed out proves it up to {@code t + timeout}; a refused connection,
      * when it was refused. (A command the client refused while it reconnects proves nothing.)
      */
@@ -305,6 +331,11 @@ final class SharedRedis implements AutoCloseable {
     /** The connection, while Redis answers; {@code null} in fallback. */
     StatefulRedisConnection<byte[], byte[]> connection() {
         return shared() ? this.connection : null;
+    }
+
+    /** The monotonic time the shared-state classes built on this connection read. */
+    Ticker ticker() {
+        return this.ticker;
     }
 
     String key(String name) {
@@ -335,7 +366,7 @@ final class SharedRedis implements AutoCloseable {
             if (current == null) {
                 return Mono.error(new IllegalStateException("Redis in fallback"));
             }
-            long start = System.nanoTime();
+            long start = this.ticker.read();
             CompletableFuture<Ended<T>> ended;
             try {
                 ended = command.apply(current.async()).handle((value, error) -> {
@@ -363,10 +394,10 @@ final class SharedRedis implements AutoCloseable {
     /** Times a call that went to Redis outside {@link #command} (the budget's), and reports its failure. */
     void record(long startNanos, Throwable error) {
         if (error == null) {
-            this.succeeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            this.succeeded.record(this.ticker.read() - startNanos, TimeUnit.NANOSECONDS);
         }
         else {
-            this.failed.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            this.failed.record(this.ticker.read() - startNanos, TimeUnit.NANOSECONDS);
             unanswered(startNanos, error);
             markDown(describe(error));
         }
@@ -376,7 +407,7 @@ final class SharedRedis implements AutoCloseable {
     private void unanswered(long sentNanos, Throwable error) {
         Throwable cause = (error instanceof java.util.concurrent.CompletionException && error.getCause() != null)
                 ? error.getCause() : error;
-        long now = System.nanoTime();
+        long now = this.ticker.read();
         long until;
         if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
             until = Math.min(now, sentNanos + this.timeout.toNanos());
@@ -393,7 +424,7 @@ final class SharedRedis implements AutoCloseable {
     void markDown(String why) {
         // Commands cut short by this replica's own shutdown say nothing about Redis.
         if (!this.closed && this.fallback.compareAndSet(false, true)) {
-            this.outage = new Outage(System.nanoTime());
+            this.outage = new Outage(this.ticker.read());
             // At once: a replica cut off for a moment (a connection reset) comes back before its local
             // share would start.
             if (!this.prober.isShutdown()) {
@@ -426,7 +457,7 @@ final class SharedRedis implements AutoCloseable {
     }
 
     /**
-     * One stay in fallback, from {@code since} ({@link System#nanoTime()}, when this replica found
+     * One stay in fallback, from {@code since} ({@link Ticker}, when this replica found
      * Redis failing) until Redis answers its probe again; compared by identity.
      */
     static final class Outage {

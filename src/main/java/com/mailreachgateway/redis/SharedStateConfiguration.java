@@ -15,7 +15,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -50,8 +49,9 @@ class SharedStateConfiguration {
 
         @Bean(initMethod = "start", destroyMethod = "close")
         SharedRedis sharedRedis(ClientResources resources, DataRedisProperties redis,
-                DataRedisConnectionDetails connection, SharedStateProperties properties, MeterRegistry registry) {
-            return new SharedRedis(resources, uri(redis, connection), properties, registry);
+                DataRedisConnectionDetails connection, SharedStateProperties properties, MeterRegistry registry,
+                Ticker ticker) {
+            return new SharedRedis(resources, uri(redis, connection), properties, registry, ticker);
         }
 
         @Bean
@@ -63,10 +63,9 @@ class SharedStateConfiguration {
 
         @Bean
         AccountStore sharedAccountStore(SharedRedis redis, CacheProperties cache, MeterRegistry registry,
-                ObjectProvider<Clock> clock) {
-            Duration keep = cache.ttl().compareTo(cache.staleIfError()) > 0 ? cache.ttl() : cache.staleIfError();
-            return new RedisAccountStore(redis,
-                    new CaffeineAccountStore(cache, registry, clock.getIfAvailable(Clock::systemUTC)), keep, registry);
+                Clock clock) {
+            return new RedisAccountStore(redis, new CaffeineAccountStore(cache, registry, clock), cache.retention(),
+                    registry);
         }
 
         @Bean(initMethod = "start", destroyMethod = "close")

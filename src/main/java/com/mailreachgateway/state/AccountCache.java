@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -39,15 +38,15 @@ public class AccountCache {
     private final Clock clock;
 
     @Autowired
-    public AccountCache(CacheProperties properties, AccountStore store, ObjectProvider<Clock> clock) {
+    public AccountCache(CacheProperties properties, AccountStore store, Clock clock) {
         this.properties = properties;
         this.store = store;
-        this.clock = clock.getIfAvailable(Clock::systemUTC);
+        this.clock = clock;
     }
 
     /** A cache in this process (tests). */
-    public AccountCache(CacheProperties properties, MeterRegistry registry, ObjectProvider<Clock> clock) {
-        this(properties, new CaffeineAccountStore(properties, registry, clock.getIfAvailable(Clock::systemUTC)), clock);
+    public AccountCache(CacheProperties properties, MeterRegistry registry, Clock clock) {
+        this(properties, new CaffeineAccountStore(properties, registry, clock), clock);
     }
 
     /** The cached copy, fresh or not. */

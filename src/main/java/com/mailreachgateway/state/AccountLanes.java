@@ -1,7 +1,6 @@
 package com.mailreachgateway.state;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -12,12 +11,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
-import reactor.util.context.ContextView;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
+
+import com.mailreachgateway.system.Ticker;
 
 /**
  * One lane per account: work for one account runs one at a time, in the order it entered the
@@ -46,7 +44,29 @@ public class AccountLanes {
 
     private final Timer holds;
 
-    public AccountLanes(LaneProperties properties, MeterRegistry registry) {
+    private final Ticker ticker;
+
+    private final Lane.Events events = new Lane.Events() {
+
+        @Override
+        public void dequeued() {
+            AccountLanes.this.queued.decrementAndGet();
+        }
+
+        @Override
+        public void endedWithoutCaller() {
+            AccountLanes.this.abandonedRunning.increment();
+        }
+
+        @Override
+        public void idle(Lane lane) {
+            retireIfIdle(lane);
+        }
+
+    };
+
+    public AccountLanes(LaneProperties properties, MeterRegistry registry, Ticker ticker) {
+        this.ticker = ticker;
         this.maxQueued = properties.maxQueued();
         Gauge.builder("gateway.lanes.queued", this.queued, AtomicInteger::get)
             .description("Updates waiting in their account's lane behind a running one")
@@ -78,24 +98,21 @@ public class AccountLanes {
      */
     public <T> Mono<T> run(int accountId, Mono<T> work, Duration maxWait) {
         return Mono.deferContextual((context) -> {
-            Entry<T> entry = new Entry<>(work, context);
+            Lane.Entry<T> entry = new Lane.Entry<>(work, context);
             Lane lane = this.lanes.compute(accountId, (id, existing) -> {
-                Lane target = (existing != null) ? existing : new Lane(id);
-                synchronized (target) {
-                    if (target.waiting.size() < this.maxQueued) {
-                        target.waiting.add(entry);
-                        this.queued.incrementAndGet();
-                        entry.queued = true;
-                    }
+                Lane target = (existing != null) ? existing : new Lane(id, this.ticker, this.events);
+                if (target.offer(entry, this.maxQueued)) {
+                    this.queued.incrementAndGet();
+                    entry.queued = true;
                 }
                 return target;
             });
             if (!entry.queued) {
                 this.refusedFull.increment();
-                drain(lane);
+                lane.drain();
                 return Mono.error(new LaneRefusedException(true, lane.holdLeft()));
             }
-            drain(lane);
+            lane.drain();
             return entry.result.asMono()
                 .timeout(maxWait, Mono.defer(() -> entry.abandon()
                         ? Mono.error(new LaneRefusedException(false, lane.holdLeft())) : entry.result.asMono()))
@@ -109,18 +126,14 @@ public class AccountLanes {
     }
 
     /**
-     * Keeps the account's lane closed until {@code untilNanos} ({@link System#nanoTime()}) after the
+     * Keeps the account's lane closed until {@code untilNanos} (on the {@link Ticker}) after the
      * running work ends. Called by that work.
      */
     public void holdUntil(int accountId, long untilNanos) {
         Lane lane = this.lanes.get(accountId);
         if (lane != null) {
-            synchronized (lane) {
-                if (untilNanos - lane.holdUntil > 0) {
-                    lane.holdUntil = untilNanos;
-                }
-            }
-            this.holds.record(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            lane.holdUntil(untilNanos);
+            this.holds.record(Math.max(0, untilNanos - this.ticker.read()), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -129,147 +142,14 @@ public class AccountLanes {
         return this.lanes.size();
     }
 
-    /**
-     * Starts the next live entry when nothing runs and no hold is on. Whoever enters while another
-     * thread drains only marks that there is more to do, so a lane whose work ends at once is
-     * drained by the loop, not by a call stack that grows with the queue.
-     */
-    private void drain(Lane lane) {
-        if (lane.wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            Entry<?> next = null;
-            boolean idle = false;
-            synchronized (lane) {
-                if (lane.running == null) {
-                    long hold = lane.holdUntil - System.nanoTime();
-                    if (hold > 0) {
-                        if (!lane.holdTimer) {
-                            lane.holdTimer = true;
-                            Schedulers.parallel().schedule(() -> endHold(lane), hold, TimeUnit.NANOSECONDS);
-                        }
-                    }
-                    else {
-                        while ((next = lane.waiting.poll()) != null) {
-                            this.queued.decrementAndGet();
-                            if (next.start()) {
-                                break;
-                            }
-                        }
-                        lane.running = next;
-                        idle = next == null;
-                    }
-                }
-            }
-            if (next != null) {
-                run(lane, next);
-            }
-            else if (idle) {
-                retireIfIdle(lane);
-            }
-            missed = lane.wip.addAndGet(-missed);
-        }
-        while (missed != 0);
-    }
-
-    private <T> void run(Lane lane, Entry<T> entry) {
-        entry.work.contextWrite(entry.context).subscribe((value) -> entry.result.tryEmitValue(value), (error) -> {
-            entry.result.tryEmitError(error);
-            finished(lane, entry);
-        }, () -> {
-            entry.result.tryEmitEmpty();
-            finished(lane, entry);
-        });
-    }
-
-    private void finished(Lane lane, Entry<?> entry) {
-        if (entry.callerGone) {
-            this.abandonedRunning.increment();
-        }
-        synchronized (lane) {
-            lane.running = null;
-        }
-        drain(lane);
-    }
-
-    private void endHold(Lane lane) {
-        synchronized (lane) {
-            lane.holdTimer = false;
-        }
-        drain(lane);
-    }
-
     /** Takes an idle lane out of the map; a lane that got new work meanwhile stays. */
     private void retireIfIdle(Lane lane) {
         this.lanes.computeIfPresent(lane.accountId, (id, current) -> {
             if (current != lane) {
                 return current;
             }
-            synchronized (lane) {
-                return (lane.running == null && lane.waiting.isEmpty() && lane.holdUntil - System.nanoTime() <= 0)
-                        ? null : lane;
-            }
+            return lane.idle() ? null : lane;
         });
-    }
-
-    /** One account's queue. Guarded by its own monitor; {@code wip} counts drain requests. */
-    private static final class Lane {
-
-        final int accountId;
-
-        final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
-
-        final AtomicInteger wip = new AtomicInteger();
-
-        Entry<?> running;
-
-        long holdUntil = System.nanoTime();
-
-        boolean holdTimer;
-
-        Lane(int accountId) {
-            this.accountId = accountId;
-        }
-
-        synchronized Duration holdLeft() {
-            long left = this.holdUntil - System.nanoTime();
-            return (left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
-        }
-
-    }
-
-    /** One piece of work and its caller's side: started or abandoned, whichever comes first. */
-    private static final class Entry<T> {
-
-        final Mono<T> work;
-
-        final ContextView context;
-
-        final Sinks.One<T> result = Sinks.one();
-
-        final AtomicInteger state = new AtomicInteger();
-
-        boolean queued;
-
-        volatile boolean callerGone;
-
-        Entry(Mono<T> work, ContextView context) {
-            this.work = work;
-            this.context = context;
-        }
-
-        /** Claims the entry for running; false if its caller gave up first. */
-        boolean start() {
-            return this.state.compareAndSet(0, 1);
-        }
-
-        /** Claims the entry as dropped; false if it has already started. */
-        boolean abandon() {
-            return this.state.compareAndSet(0, 2);
-        }
-
     }
 
 }

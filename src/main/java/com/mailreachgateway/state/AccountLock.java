@@ -57,7 +57,7 @@ public interface AccountLock {
         Mono<Void> attemptStarting(Duration landsWithin);
 
         /**
-         * The attempt ended: {@code settleUntilNanos} ({@link System#nanoTime()}) is the end of the settle
+         * The attempt ended: {@code settleUntilNanos} (on the gateway's {@code Ticker}) is the end of the settle
          * window of an attempt of this update that got no answer, 0 when every attempt was answered.
          */
         void attemptEnded(long settleUntilNanos);

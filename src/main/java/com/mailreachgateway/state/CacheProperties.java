@@ -20,4 +20,10 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.cache")
 public record CacheProperties(@NotNull @DefaultValue("5m") Duration ttl,
         @NotNull @DefaultValue("1h") Duration staleIfError, @Min(1) @DefaultValue("10000") long maxEntries) {
+
+    /** How long a copy is kept at all: as long as it may still be served, fresh or on error. */
+    public Duration retention() {
+        return (this.ttl.compareTo(this.staleIfError) > 0) ? this.ttl : this.staleIfError;
+    }
+
 }

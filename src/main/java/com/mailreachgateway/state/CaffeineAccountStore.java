@@ -26,8 +26,7 @@ public final class CaffeineAccountStore implements AccountStore {
 
     public CaffeineAccountStore(CacheProperties properties, MeterRegistry registry, Clock clock) {
         this.clock = clock;
-        Duration keep = properties.ttl().compareTo(properties.staleIfError()) > 0 ? properties.ttl()
-                : properties.staleIfError();
+        Duration keep = properties.retention();
         this.cache = Caffeine.newBuilder()
             .maximumSize(properties.maxEntries())
             .expireAfterWrite(keep)

@@ -4,7 +4,6 @@ import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -17,8 +16,8 @@ class StateConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "gateway.redis.enabled", havingValue = "false", matchIfMissing = true)
-    AccountStore caffeineAccountStore(CacheProperties properties, MeterRegistry registry, ObjectProvider<Clock> clock) {
-        return new CaffeineAccountStore(properties, registry, clock.getIfAvailable(Clock::systemUTC));
+    AccountStore caffeineAccountStore(CacheProperties properties, MeterRegistry registry, Clock clock) {
+        return new CaffeineAccountStore(properties, registry, clock);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.mailreachgateway.support.EmbeddedRedis;
+import com.mailreachgateway.system.Ticker;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,7 @@ final class SharedRedisFixture implements AutoCloseable {
     SharedRedis connect(String prefix, MeterRegistry registry) {
         SharedStateProperties properties = new SharedStateProperties(true, prefix,
                 SharedStateProperties.OnFailure.LOCAL_SHARE, 3, Duration.ofSeconds(1), Duration.ofSeconds(3));
-        SharedRedis shared = new SharedRedis(this.resources, this.uri, properties, registry);
+        SharedRedis shared = new SharedRedis(this.resources, this.uri, properties, registry, Ticker.SYSTEM);
         // As the budget's keep-alive does in a gateway (a bucket made on this connection replaces it): a
         // Redis that stops answering is noticed while nothing else is sent.
         shared.keepAlive(() -> shared.<String>command((redis) -> redis.ping().toCompletableFuture())

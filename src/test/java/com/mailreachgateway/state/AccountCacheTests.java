@@ -13,7 +13,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -130,10 +129,8 @@ class AccountCacheTests {
     }
 
     private AccountCache newCache() {
-        StaticListableBeanFactory beans = new StaticListableBeanFactory();
-        beans.addBean("clock", this.clock);
         return new AccountCache(new CacheProperties(Duration.ofMinutes(5), Duration.ofHours(1), 100),
-                new SimpleMeterRegistry(), beans.getBeanProvider(java.time.Clock.class));
+                new SimpleMeterRegistry(), this.clock);
     }
 
     private static byte[] bytes(String text) {

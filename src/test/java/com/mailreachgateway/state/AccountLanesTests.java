@@ -13,6 +13,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import com.mailreachgateway.support.MutableTicker;
+import com.mailreachgateway.system.Ticker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -23,7 +26,7 @@ class AccountLanesTests {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private final AccountLanes lanes = new AccountLanes(new LaneProperties(100), this.registry);
+    private final AccountLanes lanes = new AccountLanes(new LaneProperties(100), this.registry, Ticker.SYSTEM);
 
     private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -91,7 +94,7 @@ class AccountLanesTests {
     @Test
     void longBacklogOfWorkThatEndsAtOnceDrainsInALoopWithoutOverflowingTheStack() throws Exception {
         Sinks.One<String> first = Sinks.one();
-        AccountLanes deep = new AccountLanes(new LaneProperties(200_000), this.registry);
+        AccountLanes deep = new AccountLanes(new LaneProperties(200_000), this.registry, Ticker.SYSTEM);
         deep.run(1, first.asMono(), WAIT).subscribe();
         List<CompletableFuture<Integer>> backlog = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
@@ -107,7 +110,7 @@ class AccountLanesTests {
 
     @Test
     void updateBeyondMaxQueuedIsRefusedAndNothingIsQueued() throws Exception {
-        AccountLanes small = new AccountLanes(new LaneProperties(2), this.registry);
+        AccountLanes small = new AccountLanes(new LaneProperties(2), this.registry, Ticker.SYSTEM);
         Sinks.One<String> first = Sinks.one();
         small.run(1, first.asMono(), WAIT).subscribe();
         var second = small.run(1, step("second", Mono.just("2")), WAIT).toFuture();
@@ -135,6 +138,31 @@ class AccountLanesTests {
 
         await().atMost(WAIT).until(() -> this.lanes.activeLanes() == 0);
         assertThat(this.events).isEmpty();
+    }
+
+    @Test
+    void holdKeepsTheLaneClosedUntilTheTickerPassesItAndIsRecordedForItsLength() throws Exception {
+        MutableTicker ticker = new MutableTicker();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AccountLanes lanes = new AccountLanes(new LaneProperties(100), registry, ticker);
+        long holdUntil = ticker.read() + Duration.ofMinutes(10).toNanos();
+        var first = lanes.run(1, Mono.fromSupplier(() -> {
+            lanes.holdUntil(1, holdUntil);
+            return "first";
+        }), WAIT).toFuture();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+
+        // A lane drains as work arrives: had the hold not been on, this would have started at once.
+        var next = lanes.run(1, Mono.just("next"), Duration.ofMinutes(1)).toFuture();
+        assertThat(next).as("held for ten minutes of the ticker").isNotDone();
+        assertThat(registry.get("gateway.lanes.holds").timer().max(TimeUnit.SECONDS)).isEqualTo(600);
+
+        ticker.advance(Duration.ofMinutes(10));
+        var after = lanes.run(1, Mono.just("after"), Duration.ofMinutes(1)).toFuture();
+
+        assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("next");
+        assertThat(after.get(5, TimeUnit.SECONDS)).isEqualTo("after");
+        await().atMost(WAIT).until(() -> lanes.activeLanes() == 0);
     }
 
     @Test
