@@ -58,10 +58,6 @@ enum UpdateField {
         return BY_NAME.get(name);
     }
 
-    static boolean isKnown(String name) {
-        return BY_NAME.containsKey(name);
-    }
-
     /** JSON value kinds. */
     enum Type {
 
