@@ -2,11 +2,12 @@ package com.mailreachgateway.caller;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+
+import com.mailreachgateway.system.Sha256;
 
 import org.springframework.stereotype.Component;
 
@@ -50,12 +51,7 @@ public class CallerAuthenticator {
     }
 
     static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Sha256.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private record Known(byte[] hash, Caller caller) {
