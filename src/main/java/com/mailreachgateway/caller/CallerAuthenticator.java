@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.mailreachgateway.system.Sha256;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +17,7 @@ import org.springframework.stereotype.Component;
  * configured hashes in constant time. The key itself is never stored or logged.
  */
 @Component
+@EnableConfigurationProperties(CallerProperties.class)
 public class CallerAuthenticator {
 
     private final List<Known> known;
