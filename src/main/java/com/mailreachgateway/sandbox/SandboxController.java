@@ -12,7 +12,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -50,11 +49,12 @@ class SandboxController {
 
     private final SandboxAccounts accounts;
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final JsonMapper mapper;
 
-    SandboxController(SandboxProperties properties, ObjectProvider<Clock> clock) {
+    SandboxController(SandboxProperties properties, Clock clock, JsonMapper mapper) {
         this.properties = properties;
-        this.accounts = new SandboxAccounts(clock.getIfAvailable(Clock::systemUTC));
+        this.mapper = mapper;
+        this.accounts = new SandboxAccounts(clock, mapper);
     }
 
     @EventListener(ApplicationReadyEvent.class)
