@@ -2,11 +2,9 @@ package com.mailreachgateway;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** The gateway that company systems call instead of MailReach. */
 @SpringBootApplication
-@ConfigurationPropertiesScan
 public class MailReachGatewayApplication {
 
     public static void main(String[] args) {

@@ -23,6 +23,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,6 +34,7 @@ import org.springframework.stereotype.Component;
  * all bad fields at once.
  */
 @Component
+@EnableConfigurationProperties(ValidationProperties.class)
 class AccountUpdateParser {
 
     // Pragmatic address check: local part, @, dotted host name; MailReach itself checks the alias list.

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import com.mailreachgateway.policy.UpdateFields;
+
 /**
  * The fields of MailReach's account update, with the types and ranges its reference page
  * documents, plus {@code time_zone}, which its own example sends.
@@ -12,9 +14,12 @@ import java.util.stream.Collectors;
 enum UpdateField {
 
     ALIAS("alias", Type.EMAIL, 0, 0), ALIVE("alive", Type.BOOLEAN, 0, 0), AUTOPILOT("autopilot", Type.BOOLEAN, 0, 0),
-    CONFIG_MAX_CONVERSATION_RUNNING("config_max_conversation_running", Type.INTEGER, 0, 35),
-    CONFIG_RAMPUP_INCREASE("config_rampup_increase", Type.INTEGER, 0, 5),
-    CONFIG_RAMPUP_TARGET("config_rampup_target", Type.INTEGER, 3, 35),
+    CONFIG_MAX_CONVERSATION_RUNNING(UpdateFields.MAX_CONVERSATIONS, Type.INTEGER,
+            UpdateFields.min(UpdateFields.MAX_CONVERSATIONS), UpdateFields.max(UpdateFields.MAX_CONVERSATIONS)),
+    CONFIG_RAMPUP_INCREASE(UpdateFields.RAMPUP_INCREASE, Type.INTEGER, UpdateFields.min(UpdateFields.RAMPUP_INCREASE),
+            UpdateFields.max(UpdateFields.RAMPUP_INCREASE)),
+    CONFIG_RAMPUP_TARGET(UpdateFields.RAMPUP_TARGET, Type.INTEGER, UpdateFields.min(UpdateFields.RAMPUP_TARGET),
+            UpdateFields.max(UpdateFields.RAMPUP_TARGET)),
     CONFIG_SMTP_APPEND_AFTER_SENT("config_smtp_append_after_sent", Type.BOOLEAN, 0, 0),
     DESC("desc", Type.TEXT, 0, 0), FIRST_NAME("first_name", Type.TEXT, 0, 0),
     IMAP_ISSUE("imap_issue", Type.BOOLEAN, 0, 0), LAST_NAME("last_name", Type.TEXT, 0, 0),
@@ -56,10 +61,6 @@ enum UpdateField {
 
     static UpdateField byName(String name) {
         return BY_NAME.get(name);
-    }
-
-    static boolean isKnown(String name) {
-        return BY_NAME.containsKey(name);
     }
 
     /** JSON value kinds. */

@@ -2,12 +2,14 @@ package com.mailreachgateway.caller;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import com.mailreachgateway.system.Sha256;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +17,7 @@ import org.springframework.stereotype.Component;
  * configured hashes in constant time. The key itself is never stored or logged.
  */
 @Component
+@EnableConfigurationProperties(CallerProperties.class)
 public class CallerAuthenticator {
 
     private final List<Known> known;
@@ -50,12 +53,7 @@ public class CallerAuthenticator {
     }
 
     static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Sha256.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private record Known(byte[] hash, Caller caller) {

@@ -19,7 +19,7 @@ import org.springframework.core.env.Environment;
  * when it changes, and exposes the policy in {@code /actuator/info} and in metrics.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(PolicySourceProperties.class)
+@EnableConfigurationProperties({ PolicySourceProperties.class, PolicyProperties.class })
 class PolicyConfiguration {
 
     /**

@@ -1,17 +1,16 @@
 package com.mailreachgateway.policy;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
+import com.mailreachgateway.system.Sha256;
 
 /**
  * One validated, immutable policy as it was loaded: what {@link PolicyEngine} decides with until
@@ -174,12 +173,7 @@ public final class PolicySnapshot {
     }
 
     static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", ex);
-        }
+        return Sha256.hex(content);
     }
 
     /**

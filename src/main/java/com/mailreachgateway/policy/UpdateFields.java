@@ -4,21 +4,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The MailReach account-update fields the policy knows, with the ranges MailReach documents
- * for the integer ones.
+ * MailReach's account-update fields and the ranges it documents for the integer ones: the one home
+ * of those names and ranges, read by the parser, the policy, the caller checks and the sandbox.
  */
-final class UpdateFields {
+public final class UpdateFields {
 
-    static final String RAMPUP_TARGET = "config_rampup_target";
+    public static final String RAMPUP_TARGET = "config_rampup_target";
 
-    static final String RAMPUP_INCREASE = "config_rampup_increase";
+    public static final String RAMPUP_INCREASE = "config_rampup_increase";
 
-    static final String MAX_CONVERSATIONS = "config_max_conversation_running";
+    public static final String MAX_CONVERSATIONS = "config_max_conversation_running";
 
     static final String SIGNATURE = "signature";
 
     /** The thirteen fields MailReach's update accepts. */
-    static final Set<String> ALL = Set.of("alias", "alive", "autopilot", MAX_CONVERSATIONS, RAMPUP_INCREASE,
+    public static final Set<String> ALL = Set.of("alias", "alive", "autopilot", MAX_CONVERSATIONS, RAMPUP_INCREASE,
             RAMPUP_TARGET, "config_smtp_append_after_sent", "desc", "first_name", "imap_issue", "last_name",
             SIGNATURE, "time_zone");
 
@@ -28,11 +28,18 @@ final class UpdateFields {
     private UpdateFields() {
     }
 
-    static int min(String field) {
+    /** The integer fields, the ones with a range. */
+    public static Set<String> ranged() {
+        return RANGES.keySet();
+    }
+
+    /** The smallest value of an integer field. */
+    public static int min(String field) {
         return RANGES.get(field)[0];
     }
 
-    static int max(String field) {
+    /** The largest value of an integer field. */
+    public static int max(String field) {
         return RANGES.get(field)[1];
     }
 

@@ -25,11 +25,12 @@ final class SandboxAccounts {
             "config_max_conversation_running", "config_rampup_increase", "config_rampup_target",
             "config_smtp_append_after_sent", "imap_issue", "signature", "time_zone");
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final JsonMapper mapper;
 
     private final Map<Integer, ObjectNode> accounts = new ConcurrentHashMap<>();
 
-    SandboxAccounts(Clock clock) {
+    SandboxAccounts(Clock clock, JsonMapper mapper) {
+        this.mapper = mapper;
         ObjectNode seed = load();
         this.accounts.put(1234, seed);
         ObjectNode young = variant(seed, 1235, "young@fresh-domain.io");

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
+import com.mailreachgateway.policy.UpdateFields;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +14,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -43,18 +44,16 @@ class SandboxController {
 
     private static final Logger logger = LoggerFactory.getLogger(SandboxController.class);
 
-    private static final Map<String, int[]> RANGES = Map.of("config_max_conversation_running", new int[] { 0, 35 },
-            "config_rampup_increase", new int[] { 0, 5 }, "config_rampup_target", new int[] { 3, 35 });
-
     private final SandboxProperties properties;
 
     private final SandboxAccounts accounts;
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final JsonMapper mapper;
 
-    SandboxController(SandboxProperties properties, ObjectProvider<Clock> clock) {
+    SandboxController(SandboxProperties properties, Clock clock, JsonMapper mapper) {
         this.properties = properties;
-        this.accounts = new SandboxAccounts(clock.getIfAvailable(Clock::systemUTC));
+        this.mapper = mapper;
+        this.accounts = new SandboxAccounts(clock, mapper);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -97,12 +96,13 @@ class SandboxController {
             return error(HttpStatus.BAD_REQUEST, "Body must be a JSON object");
         }
         List<String> problems = new ArrayList<>();
-        RANGES.forEach((field, range) -> {
+        for (String field : new TreeSet<>(UpdateFields.ranged())) {
             JsonNode value = changes.get(field);
-            if (value != null && (!value.isInt() || value.intValue() < range[0] || value.intValue() > range[1])) {
+            if (value != null && (!value.isInt() || value.intValue() < UpdateFields.min(field)
+                    || value.intValue() > UpdateFields.max(field))) {
                 problems.add(field + " does not have a valid value");
             }
-        });
+        }
         JsonNode zone = changes.get("time_zone");
         if (zone != null && (!zone.isString() || !SandboxAccounts.isZone(zone.stringValue()))) {
             problems.add("time_zone does not have a valid value");

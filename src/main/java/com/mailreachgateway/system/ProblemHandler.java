@@ -8,12 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -31,6 +33,15 @@ import org.springframework.web.util.DisconnectedClientHelper;
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger logger = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final String tooLargeDetail;
+
+    /** @param maxBody the largest body the codecs accept (its one home is the configuration) */
+    ProblemHandler(@Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
+        long bytes = maxBody.toBytes();
+        String size = (bytes % 1024 == 0) ? (bytes / 1024) + " KiB" : bytes + " bytes";
+        this.tooLargeDetail = "The request body is larger than the gateway accepts (" + size + ").";
+    }
 
     @ExceptionHandler(DataBufferLimitException.class)
     Mono<ResponseEntity<Object>> handleTooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
@@ -104,7 +115,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 boolean tooLarge = status.value() == ProblemType.PAYLOAD_TOO_LARGE.status().value();
                 problem.setType(tooLarge ? ProblemType.PAYLOAD_TOO_LARGE.type() : ProblemType.HTTP_ERROR.type());
                 if (tooLarge) {
-                    problem.setDetail("The request body is larger than the gateway accepts (64 KiB).");
+                    problem.setDetail(this.tooLargeDetail);
                 }
             }
             Object requestId = exchange.getAttribute(RequestIds.ATTRIBUTE);

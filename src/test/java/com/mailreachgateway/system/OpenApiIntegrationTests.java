@@ -1,7 +1,13 @@
 package com.mailreachgateway.system;
 
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +37,34 @@ class OpenApiIntegrationTests extends GatewayIntegrationTestSupport {
             .isEqualTo("header")
             .jsonPath("$.paths")
             .value((paths) -> assertThat(paths.toString()).doesNotContain("/sandbox"));
+    }
+
+    @Test
+    void accountEndpointsDocumentEveryProblemOfTheCatalogueTheyCanAnswerWithItsStatus() {
+        // Framework errors (http-error) have no one status; reads have no body, policy or update in doubt.
+        Set<ProblemType> update = EnumSet.complementOf(EnumSet.of(ProblemType.HTTP_ERROR));
+        Set<ProblemType> read = EnumSet.complementOf(EnumSet.of(ProblemType.HTTP_ERROR, ProblemType.FIELD_FORBIDDEN,
+                ProblemType.POLICY_VIOLATION, ProblemType.PAYLOAD_TOO_LARGE, ProblemType.UPDATE_IN_DOUBT));
+        WebTestClient.BodyContentSpec document = this.client.get()
+            .uri("/v3/api-docs")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody();
+        assertDocuments(document, "post", update);
+        assertDocuments(document, "get", read);
+        assertThat(update).contains(ProblemType.NOT_SENT, ProblemType.SHARED_STATE_UNAVAILABLE);
+    }
+
+    private static void assertDocuments(WebTestClient.BodyContentSpec document, String method,
+            Set<ProblemType> problems) {
+        for (ProblemType problem : problems) {
+            document
+                .jsonPath("$.paths['/api/v1/accounts/{id}']." + method + ".responses['" + problem.status().value()
+                        + "']['x-problem-types']")
+                .value((types) -> assertThat(List.<Object>copyOf((List<?>) types)).as(method + " " + problem)
+                    .contains((Object) problem.type().toString()));
+        }
     }
 
 }

@@ -1,4 +1,4 @@
-package com.mailreachgateway.account;
+package com.mailreachgateway.policy;
 
 import com.mailreachgateway.MailReachGatewayApplication;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package com.mailreachgateway.account;
+package com.mailreachgateway.policy;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +7,6 @@ import java.util.Map;
 
 import com.mailreachgateway.caller.Caller;
 import com.mailreachgateway.caller.CallerAuthenticator;
-import com.mailreachgateway.policy.PolicyEngine;
 
 import org.springframework.stereotype.Component;
 
@@ -33,7 +32,7 @@ class CallerChecks {
             if (caller.allowedFields() != null) {
                 caller.allowedFields()
                     .stream()
-                    .filter((field) -> !UpdateField.isKnown(field))
+                    .filter((field) -> !UpdateFields.ALL.contains(field))
                     .sorted()
                     .forEach((field) -> problems.add("gateway.callers[" + caller.name() + "].allowed-fields: '" + field
                             + "' is not an update field"));
