@@ -6,15 +6,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
+import com.mailreachgateway.upstream.PermitBucket;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
@@ -22,6 +29,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -33,18 +42,34 @@ import static org.awaitility.Awaitility.await;
  * Every update is recorded exactly once, however it ends: one {@code gateway_updates_total} sample
  * (read from the management endpoint) and one audit line (read from the log, found by its request
  * id), for each outcome an update can end with (README, "Metrics"), before, beside or without its work
- * at MailReach. Signature hygiene runs in reject mode here, so that a rule can refuse an update (422).
+ * at MailReach. Signature hygiene runs in reject mode here, so that a rule can refuse an update (422);
+ * the consistency rule runs, so that an update sending only the ramp-up target needs the account read
+ * from MailReach (no other update here sends it); an account's lane holds one waiting update.
  * {@code shared_state_unavailable} (the account lock refused while Redis is down) is proved the same way
  * in {@code SharedStateOutcomeIntegrationTests}, which runs replicas against a Redis it can stop.
+ * {@code unauthorized} is no update outcome: an unknown caller is refused before any update starts.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@TestPropertySource(properties = "gateway.policy.rules.signature-hygiene.mode=reject")
+@TestPropertySource(properties = { "gateway.policy.rules.signature-hygiene.mode=reject",
+        "gateway.policy.rules.consistency.mode=clamp", "gateway.lanes.max-queued=1" })
 class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
+
+    /**
+     * The one account whose turn fails with an unexpected exception ({@link DefectiveTurns}): a defect
+     * cannot be caused from outside the gateway, so this test puts one in. Never a generated id.
+     */
+    private static final int DEFECTIVE_ACCOUNT = 2_000_000_001;
 
     private static final AtomicInteger requests = new AtomicInteger();
 
     @Value("${local.management.port}")
     private int managementPort;
+
+    @Autowired
+    private CircuitBreaker mailReachCircuitBreaker;
+
+    @Autowired
+    private PermitBucket permits;
 
     @Test
     void invalidUpdateAnswers400AndIsCountedAndAuditedOnce(CapturedOutput output) {
@@ -294,6 +319,115 @@ class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
             .contains("outcome=in_doubt", "status=504", "forwarded=as-sent");
     }
 
+    @Test
+    void updateWhileTheCircuitIsOpenAnswers503AndIsCountedAndAuditedOnceAsCircuitOpen(CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        double before = updates("crm", "circuit_open");
+
+        this.mailReachCircuitBreaker.transitionToOpenState();
+        try {
+            send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(503);
+        }
+        finally {
+            this.mailReachCircuitBreaker.transitionToClosedState();
+        }
+
+        assertThat(updates("crm", "circuit_open")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=circuit_open", "status=503", "forwarded=as-sent");
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateWhenTheGatewaysBudgetForMailReachIsSpentAnswers429AndIsCountedAndAuditedOnceAsRateLimited(
+            CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        double before = updates("crm", "rate_limited");
+        // As after a burst: the budget's next token is further off than a caller waits for one (max-wait 1s).
+        while (this.permits.timeToNextToken().compareTo(Duration.ofMillis(1500)) < 0) {
+            this.permits.reserve(Duration.ofSeconds(2)).join();
+        }
+        try {
+            send(id, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .exists(HttpHeaders.RETRY_AFTER);
+        }
+        finally {
+            // The next test finds the budget whole again.
+            await().atMost(Duration.ofSeconds(5)).until(() -> this.permits.timeToNextToken().isZero());
+        }
+
+        assertThat(updates("crm", "rate_limited")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=rate_limited", "status=429", "forwarded=as-sent");
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateWhoseAccountReadForThePolicyGetsNoAnswerInTimeAnswers504AndIsCountedAndAuditedOnceAsTimeout(
+            CapturedOutput output) {
+        int id = newAccountId();
+        String requestId = requestId();
+        // The consistency rule needs the account's ramp-up increase when only the target is sent.
+        mailReach.stubFor(get(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id)).withFixedDelay(2000)));
+        double before = updates("crm", "timeout");
+
+        send(id, CRM_KEY, requestId, "{\"config_rampup_target\": 10}", "").expectStatus().isEqualTo(504);
+
+        assertThat(updates("crm", "timeout")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("outcome=timeout", "status=504", "tier=-");
+        assertThat(mailReach.findAll(getRequestedFor(urlEqualTo(upstreamPath(id))))).isNotEmpty();
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))));
+    }
+
+    @Test
+    void updateThatMeetsADefectInTheGatewayAnswers500AndIsCountedAndAuditedOnceAsError(CapturedOutput output) {
+        String requestId = requestId();
+        double before = updates("crm", "error");
+
+        send(DEFECTIVE_ACCOUNT, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(500);
+
+        assertThat(updates("crm", "error")).isEqualTo(before + 1);
+        assertThat(auditLines(output, requestId)).singleElement()
+            .asString()
+            .contains("account=" + DEFECTIVE_ACCOUNT, "outcome=error", "status=500");
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(DEFECTIVE_ACCOUNT))));
+    }
+
+    @Test
+    void updateRefusedByItsAccountsFullLaneAnswers503NotSentAndIsCountedAndAuditedOnce(CapturedOutput output) {
+        int id = newAccountId();
+        String first = requestId();
+        String queued = requestId();
+        String refused = requestId();
+        stubSlow(id);
+        double before = updates("crm", "not_sent");
+        var slow = sendAsync(id, first, "{\"first_name\": \"slow\"}").toFuture();
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> !mailReach.findAll(postRequestedFor(urlEqualTo(upstreamPath(id)))).isEmpty());
+        var waiting = sendAsync(id, queued, "{\"first_name\": \"queued\"}").toFuture();
+        await().atMost(Duration.ofSeconds(2)).until(() -> queued() > 0);
+
+        // The lane holds one waiting update: the next is refused at once, without waiting its turn.
+        send(id, CRM_KEY, refused, "{\"first_name\": \"refused\"}", "").expectStatus().isEqualTo(503);
+        assertThat(auditLines(output, refused)).singleElement()
+            .asString()
+            .contains("outcome=not_sent", "status=503", "tier=-");
+        assertThat(waiting.join()).isEqualTo(503);
+        assertThat(slow.join()).isEqualTo(504);
+
+        assertThat(updates("crm", "not_sent")).isEqualTo(before + 2);
+        assertThat(auditLines(output, refused)).hasSize(1);
+        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(id))).withRequestBody(containing("refused")));
+    }
+
     /** MailReach never answers an update of {@code id} within the attempt time (600 ms). */
     private void stubSlow(int id) {
         mailReach.stubFor(post(urlEqualTo(upstreamPath(id))).willReturn(okJson(account(id)).withFixedDelay(2000)));
@@ -318,6 +452,21 @@ class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(body)
             .exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+    }
+
+    /** The account lock, except for {@link #DEFECTIVE_ACCOUNT}, whose turn fails with an unexpected exception. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class DefectiveTurns {
+
+        @Bean
+        @Primary
+        AccountLock defectiveForOneAccount() {
+            AccountLock none = AccountLock.none();
+            return (accountId, wait) -> (accountId == DEFECTIVE_ACCOUNT)
+                    ? Mono.error(new IllegalStateException("a defect, put in by the test"))
+                    : none.acquire(accountId, wait);
+        }
+
     }
 
     private static String requestId() {
