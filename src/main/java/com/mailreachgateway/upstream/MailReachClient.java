@@ -34,7 +34,10 @@ import org.springframework.web.reactive.function.client.WebClient;
  * in time, and a request MailReach may be applying is never abandoned half-way. Each attempt ends
  * as not sent, answered, or in doubt, and the caller's answer follows from them (see
  * {@link UpstreamExceptions}). The body is a byte array, so a retry resends it whole. What lets an
- * attempt start is the {@link Admission}; what the caller is answered, {@link CallErrors}.
+ * attempt start is the {@link Admission}; what the caller is answered, {@link CallErrors}. The deadline
+ * is the caller's: a value made once where its request arrived ({@link RequestTimes#newDeadline()}) and
+ * passed in with each call, never made here; how long one attempt may take and may still land is
+ * {@link RequestTimes}' to say.
  */
 @Component
 public class MailReachClient {
@@ -43,8 +46,6 @@ public class MailReachClient {
     public static final String INSTANCE = "mailreach";
 
     private static final Logger logger = LoggerFactory.getLogger(MailReachClient.class);
-
-    private final MailReachProperties properties;
 
     private final WebClient webClient;
 
@@ -66,12 +67,14 @@ public class MailReachClient {
 
     private final UpstreamMeters meters;
 
+    private final RequestTimes times;
+
     private final Ticker ticker;
 
     MailReachClient(MailReachProperties properties, WebClient mailReachWebClient, RateLimiter mailReachRateLimiter,
             KeyPause mailReachKeyPause, CircuitBreaker mailReachCircuitBreaker, Retry mailReachRetry,
-            Admission admission, RetryAfter retryAfter, CallErrors errors, UpstreamMeters meters, Ticker ticker) {
-        this.properties = properties;
+            Admission admission, RetryAfter retryAfter, CallErrors errors, UpstreamMeters meters, RequestTimes times,
+            Ticker ticker) {
         this.webClient = mailReachWebClient;
         this.rateLimiter = mailReachRateLimiter;
         this.pause = mailReachKeyPause;
@@ -82,19 +85,12 @@ public class MailReachClient {
         this.backoff = new Backoff(properties.retry(), () -> ThreadLocalRandom.current().nextDouble());
         this.errors = errors;
         this.meters = meters;
+        this.times = times;
         this.ticker = ticker;
     }
 
-    private Duration attemptTime() {
-        return this.properties.responseTimeout();
-    }
-
-    private Duration settleTime() {
-        return this.properties.settleTime();
-    }
-
     private Call newCall(HttpMethod method, int id, Deadline deadline, AttemptWatch watch) {
-        return new Call(method, id, deadline, watch, attemptTime(), this.ticker);
+        return new Call(method, id, deadline, watch, this.times.attemptTime(), this.ticker);
     }
 
     /** {@code GET /v1/accounts/{id}}: the account as MailReach returns it. */
@@ -130,7 +126,7 @@ public class MailReachClient {
      */
     private Mono<byte[]> attempt(Call call, byte[] body, Admission.Admitted admitted) {
         // Whoever orders the account's updates hears of the attempt before it can be written.
-        return call.watch.writing(attemptTime().plus(settleTime()))
+        return call.watch.writing(this.times.attemptTime().plus(this.times.settleTime()))
             .onErrorResume((ex) -> this.admission.withdraw(admitted, ex))
             .then(Mono.defer(() -> exchange(call, body, admitted)));
     }
@@ -145,7 +141,7 @@ public class MailReachClient {
                 ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body) : request;
         return spec.exchangeToMono((response) -> handle(response, number, call))
             // The attempt's own time limit, not the caller's deadline: it only started because it fits.
-            .timeout(attemptTime())
+            .timeout(this.times.attemptTime())
             .contextWrite((context) -> context.put(PermitCheckingConnector.WRITTEN, written)
                 .put(PermitCheckingConnector.PERMIT, admitted.permit()))
             .onErrorMap((ex) -> !(ex instanceof AttemptFailure) && !PermitCheckingConnector.expired(ex),
@@ -158,7 +154,7 @@ public class MailReachClient {
                 }
             })
             .doOnError(AttemptFailure.class, (failure) -> {
-                call.record(failure, this.properties.settleTime());
+                call.record(failure, this.times.settleTime());
                 call.watch.ended(call.settleUntil);
                 this.meters.attempt(call.method, failure.kind.tag, this.ticker.read() - start);
                 if (probe) {
