@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.mailreachgateway.state.AccountLock;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
 import com.mailreachgateway.upstream.PermitBucket;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -17,11 +16,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
@@ -46,19 +42,14 @@ import static org.awaitility.Awaitility.await;
  * the consistency rule runs, so that an update sending only the ramp-up target needs the account read
  * from MailReach (no other update here sends it); an account's lane holds one waiting update.
  * {@code shared_state_unavailable} (the account lock refused while Redis is down) is proved the same way
- * in {@code SharedStateOutcomeIntegrationTests}, which runs replicas against a Redis it can stop.
+ * in {@code SharedStateOutcomeIntegrationTests}, which runs replicas against a Redis it can stop;
+ * {@code error} (a defect in the gateway, which cannot be caused from outside) in {@code UpdateRecorderTests}.
  * {@code unauthorized} is no update outcome: an unknown caller is refused before any update starts.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = { "gateway.policy.rules.signature-hygiene.mode=reject",
         "gateway.policy.rules.consistency.mode=clamp", "gateway.lanes.max-queued=1" })
 class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
-
-    /**
-     * The one account whose turn fails with an unexpected exception ({@link DefectiveTurns}): a defect
-     * cannot be caused from outside the gateway, so this test puts one in. Never a generated id.
-     */
-    private static final int DEFECTIVE_ACCOUNT = 2_000_000_001;
 
     private static final AtomicInteger requests = new AtomicInteger();
 
@@ -388,20 +379,6 @@ class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
-    void updateThatMeetsADefectInTheGatewayAnswers500AndIsCountedAndAuditedOnceAsError(CapturedOutput output) {
-        String requestId = requestId();
-        double before = updates("crm", "error");
-
-        send(DEFECTIVE_ACCOUNT, CRM_KEY, requestId, "{\"alive\": true}", "").expectStatus().isEqualTo(500);
-
-        assertThat(updates("crm", "error")).isEqualTo(before + 1);
-        assertThat(auditLines(output, requestId)).singleElement()
-            .asString()
-            .contains("account=" + DEFECTIVE_ACCOUNT, "outcome=error", "status=500");
-        mailReach.verify(0, postRequestedFor(urlEqualTo(upstreamPath(DEFECTIVE_ACCOUNT))));
-    }
-
-    @Test
     void updateRefusedByItsAccountsFullLaneAnswers503NotSentAndIsCountedAndAuditedOnce(CapturedOutput output) {
         int id = newAccountId();
         String first = requestId();
@@ -452,21 +429,6 @@ class UpdateOutcomeIntegrationTests extends GatewayIntegrationTestSupport {
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(body)
             .exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
-    }
-
-    /** The account lock, except for {@link #DEFECTIVE_ACCOUNT}, whose turn fails with an unexpected exception. */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class DefectiveTurns {
-
-        @Bean
-        @Primary
-        AccountLock defectiveForOneAccount() {
-            AccountLock none = AccountLock.none();
-            return (accountId, wait) -> (accountId == DEFECTIVE_ACCOUNT)
-                    ? Mono.error(new IllegalStateException("a defect, put in by the test"))
-                    : none.acquire(accountId, wait);
-        }
-
     }
 
     private static String requestId() {

@@ -89,6 +89,19 @@ class UpdateRecorderTests {
         assertThat(this.lines).containsExactly("invalid 415 0ms");
     }
 
+    @Test
+    void anUpdateThatMeetsADefectInTheGatewayIsRecordedOnceAsErrorWith500() {
+        UpdateRecorder.Recording recording = begin();
+
+        StepVerifier.create(recording.whole(
+                recording.work(Mono.error(new IllegalStateException("a defect")), Outcomes.FORWARDED),
+                Outcomes.FORWARDED))
+            .verifyError(IllegalStateException.class);
+
+        assertThat(this.lines).containsExactly("error 500 0ms");
+        assertThat(updates("error")).isEqualTo(1);
+    }
+
     private UpdateRecorder.Recording begin() {
         return this.recorder.begin("request-1", "crm", 7, Map.of("alive", true));
     }
