@@ -75,12 +75,11 @@ public record PolicyProperties(@DefaultValue("clamp") RuleMode defaultMode, Stri
      *
      * @param mode {@code clamp}, {@code reject} or {@code off}; {@code default-mode} when absent
      * @param minAge domains younger than this are young, e.g. {@code 90d} (a bare number means days)
-     * @param minAgeDays the same threshold in days, for those who prefer a number; set one of the two
      * @param maxRampupTarget highest {@code config_rampup_target} for a young domain
      * @param maxRampupIncrease highest {@code config_rampup_increase} for a young domain
      * @param maxConversations highest {@code config_max_conversation_running} for a young domain
      */
-    public record YoungDomain(RuleMode mode, @DurationUnit(ChronoUnit.DAYS) Duration minAge, Integer minAgeDays,
+    public record YoungDomain(RuleMode mode, @DurationUnit(ChronoUnit.DAYS) Duration minAge,
             Integer maxRampupTarget, Integer maxRampupIncrease, Integer maxConversations) {
     }
 
