@@ -7,7 +7,9 @@ import java.util.Set;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +56,19 @@ class OpenApiIntegrationTests extends GatewayIntegrationTestSupport {
         assertDocuments(document, "post", update);
         assertDocuments(document, "get", read);
         assertThat(update).contains(ProblemType.NOT_SENT, ProblemType.SHARED_STATE_UNAVAILABLE);
+    }
+
+    @Test
+    void updateDocumentsTheBodyLimitTheCodecsEnforce(
+            @Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
+        this.client.get()
+            .uri("/v3/api-docs")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.paths['/api/v1/accounts/{id}'].post.responses['413'].description")
+            .value((description) -> assertThat((String) description).contains("over " + BodyLimit.text(maxBody)));
     }
 
     private static void assertDocuments(WebTestClient.BodyContentSpec document, String method,
