@@ -84,7 +84,7 @@ class AccountController {
     Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
             @Parameter(hidden = true) ServerWebExchange exchange,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-                    content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
+                    content = @Content(schema = @Schema(ref = AccountUpdateDocument.REF))) @RequestBody(
                             required = false) Mono<byte[]> body) {
         // The body is read here rather than before the call, so that a body over the limit (413) is an
         // invalid update recorded like the others, not an error the update never saw.

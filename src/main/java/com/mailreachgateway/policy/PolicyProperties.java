@@ -37,11 +37,12 @@ public record PolicyProperties(@DefaultValue("clamp") RuleMode defaultMode, Stri
     }
 
     /**
-     * Maxima that one tier allows; a missing key means no cap on that field.
+     * Maxima that one tier allows; a missing key means no cap on that field. Each cap lies within
+     * the field's range in MailReach's contract ({@link UpdateFields}).
      *
-     * @param maxRampupTarget highest {@code config_rampup_target} (3 to 35)
-     * @param maxRampupIncrease highest {@code config_rampup_increase} (0 to 5)
-     * @param maxConversations highest {@code config_max_conversation_running} (0 to 35)
+     * @param maxRampupTarget highest {@code config_rampup_target}
+     * @param maxRampupIncrease highest {@code config_rampup_increase}
+     * @param maxConversations highest {@code config_max_conversation_running}
      */
     public record TierLimits(Integer maxRampupTarget, Integer maxRampupIncrease, Integer maxConversations) {
     }

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
+import com.mailreachgateway.policy.UpdateFields;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,9 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SandboxAccounts {
 
-    private static final Set<String> ECHOED = Set.of("first_name", "last_name", "alive", "autopilot",
-            "config_max_conversation_running", "config_rampup_increase", "config_rampup_target",
-            "config_smtp_append_after_sent", "imap_issue", "signature", "time_zone");
+    private static final Set<String> ECHOED = UpdateFields.FIELDS.stream()
+        .filter(UpdateFields.Field::echoed)
+        .map(UpdateFields.Field::name)
+        .collect(Collectors.toUnmodifiableSet());
 
     private final JsonMapper mapper;
 
@@ -62,7 +65,7 @@ final class SandboxAccounts {
         }
     }
 
-    /** Applies the fields MailReach echoes; {@code desc} and {@code alias} are accepted but not echoed. */
+    /** Applies the fields MailReach echoes; the others ({@code desc}, {@code alias}) are accepted but not echoed. */
     Optional<byte[]> update(int id, JsonNode changes) {
         ObjectNode account = this.accounts.get(id);
         if (account == null) {
