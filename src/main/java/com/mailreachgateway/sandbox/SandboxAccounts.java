@@ -39,10 +39,10 @@ final class SandboxAccounts {
         ObjectNode young = variant(seed, 1235, "young@fresh-domain.io");
         ((ObjectNode) young.get("domain")).put("domain", "fresh-domain.io")
             .put("creation_date", clock.instant().minus(20, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString());
-        young.put("config_rampup_target", 8).put("config_rampup_increase", 1);
+        young.put(UpdateFields.RAMPUP_TARGET, 8).put(UpdateFields.RAMPUP_INCREASE, 1);
         this.accounts.put(1235, young);
         ObjectNode poor = variant(seed, 1236, "struggling@acme.com");
-        poor.put("score", 41).put("config_rampup_target", 12).put("config_rampup_increase", 1);
+        poor.put("score", 41).put(UpdateFields.RAMPUP_TARGET, 12).put(UpdateFields.RAMPUP_INCREASE, 1);
         this.accounts.put(1236, poor);
         ObjectNode premium = variant(seed, 1237, "ceo@acme.com");
         ((ArrayNode) premium.get("tags")).addObject().put("id", 9).put("name", "tier:premium");
