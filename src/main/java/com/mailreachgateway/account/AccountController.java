@@ -66,7 +66,7 @@ class AccountController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "401", description = "Missing or unknown X-Api-Key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "403", description = "The caller may not change a field", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "413", description = "Body over 64 KiB", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    // 413 (its limit read from the configuration) and the other catalogue problems: OpenApiConfiguration.
     @ApiResponse(responseCode = "415", description = "Body not JSON, or a charset other than UTF-8", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "422", description = "A policy rule in reject mode refused a value", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "429", description = "The gateway's MailReach rate limit is saturated; see Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
@@ -84,7 +84,7 @@ class AccountController {
     Mono<ResponseEntity<byte[]>> update(@Parameter(hidden = true) Caller caller,
             @Parameter(hidden = true) ServerWebExchange exchange,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-                    content = @Content(schema = @Schema(implementation = AccountUpdateDocument.class))) @RequestBody(
+                    content = @Content(schema = @Schema(ref = AccountUpdateDocument.REF))) @RequestBody(
                             required = false) Mono<byte[]> body) {
         // The body is read here rather than before the call, so that a body over the limit (413) is an
         // invalid update recorded like the others, not an error the update never saw.

@@ -1,29 +1,71 @@
 package com.mailreachgateway.account;
 
-import io.swagger.v3.oas.annotations.media.Schema;
+import java.math.BigDecimal;
+import java.util.Set;
+
+import com.mailreachgateway.policy.UpdateFields;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.media.Schema;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * The update body as the OpenAPI document shows it; the controller reads the body itself to
- * tell absent fields from explicit nulls and to name unknown fields.
+ * Adds the update body to the OpenAPI document, derived from MailReach's contract
+ * ({@link UpdateFields}): names, types, ranges, descriptions and examples. The controller reads the
+ * body itself, to tell absent fields from explicit nulls and to name unknown fields, so no class
+ * of the body exists to describe it.
  */
-@Schema(name = "AccountUpdate", description = "Fields to change; absent fields stay unchanged. "
-        + "Unknown fields and explicit nulls are refused with 400.", additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
-record AccountUpdateDocument(
-        @Schema(description = "Switch to this OAuth alias (an email address listed for the account)",
-                example = "john.doe@acme.com", format = "email") String alias,
-        @Schema(description = "true: warming may run; false: paused") Boolean alive,
-        @Schema(description = "MailReach picks the warming recipe") Boolean autopilot,
-        @Schema(description = "Parallel warming conversations; capped by the caller's tier", minimum = "0",
-                maximum = "35", example = "10") Integer config_max_conversation_running,
-        @Schema(description = "Conversations added each day until the target; capped by tier", minimum = "0",
-                maximum = "5", example = "2") Integer config_rampup_increase,
-        @Schema(description = "Daily conversations once ramped up; capped by tier", minimum = "3", maximum = "35",
-                example = "25") Integer config_rampup_target,
-        @Schema(description = "Append sent messages to Sent over SMTP") Boolean config_smtp_append_after_sent,
-        @Schema(description = "Free-form description (length limit configurable)") String desc,
-        @Schema(description = "Owner's first name (length limit configurable)", example = "John") String first_name,
-        @Schema(description = "Flag an IMAP issue; switches the account to SMTP-only") Boolean imap_issue,
-        @Schema(description = "Owner's last name (length limit configurable)", example = "Doe") String last_name,
-        @Schema(description = "HTML signature (sanitised or refused by the policy)", example = "Best,<br/>John Doe") String signature,
-        @Schema(description = "IANA id (Europe/Paris) or Rails name (Paris); forwarded as IANA", example = "Paris") String time_zone) {
+@Configuration(proxyBeanMethods = false)
+class AccountUpdateDocument {
+
+    /** The schema's name, referenced by the update operation's request body. */
+    static final String REF = "#/components/schemas/AccountUpdate";
+
+    @Bean
+    OpenApiCustomizer accountUpdateSchema() {
+        return (openApi) -> {
+            if (openApi.getComponents() == null) {
+                openApi.setComponents(new Components());
+            }
+            openApi.getComponents().addSchemas("AccountUpdate", schema());
+        };
+    }
+
+    static Schema<Object> schema() {
+        Schema<Object> body = typed("object")
+            .description("Fields to change; absent fields stay unchanged. "
+                    + "Unknown fields and explicit nulls are refused with 400.")
+            .additionalProperties(Boolean.FALSE)
+            .minProperties(UpdateFields.MIN_FIELDS);
+        for (UpdateFields.Field field : UpdateFields.FIELDS) {
+            Schema<Object> property = typed(jsonType(field.type())).description(field.description());
+            if (field.type() == UpdateFields.Type.INTEGER) {
+                property.format("int32").minimum(BigDecimal.valueOf(field.min())).maximum(BigDecimal.valueOf(field.max()));
+            }
+            if (field.type() == UpdateFields.Type.EMAIL) {
+                property.format("email");
+            }
+            if (field.example() != null) {
+                property.example(field.example());
+            }
+            body.addProperty(field.name(), property);
+        }
+        return body;
+    }
+
+    /** A schema of one JSON type, in both OpenAPI 3.0's form and 3.1's (which the document uses). */
+    private static Schema<Object> typed(String type) {
+        return new Schema<>().type(type).types(Set.of(type));
+    }
+
+    private static String jsonType(UpdateFields.Type type) {
+        return switch (type) {
+            case INTEGER -> "integer";
+            case BOOLEAN -> "boolean";
+            case TEXT, HTML, EMAIL, TIME_ZONE -> "string";
+        };
+    }
+
 }

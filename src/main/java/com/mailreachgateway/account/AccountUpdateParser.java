@@ -7,13 +7,13 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import com.mailreachgateway.policy.UpdateFields;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
@@ -28,10 +28,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads an update body strictly: UTF-8 bytes (invalid sequences refused, never replaced), a
- * JSON object within the parser's size limits, of known fields with the right types and
- * ranges, no {@code null}s, no duplicates, at least one field, and strings free of control
- * characters and unpaired surrogates. Every problem is collected, so the caller learns about
- * all bad fields at once.
+ * JSON object within the parser's size limits, of known fields with the right types and ranges
+ * (MailReach's contract, {@link UpdateFields}), no {@code null}s, no duplicates, at least one
+ * field, and strings free of control characters and unpaired surrogates. Every problem is
+ * collected, so the caller learns about all bad fields at once.
  */
 @Component
 @EnableConfigurationProperties(ValidationProperties.class)
@@ -71,20 +71,11 @@ class AccountUpdateParser {
             .maxNameLength(MAX_NAME_LENGTH)
             .maxStringLength(this.maxStringLength)
             .build();
+        // Deliberately not the application's mapper: strict limits, duplicates and trailing text refused.
         this.mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    }
-
-    /** Parses a path id as the client wrote it; see {@link AccountIds#parse(String)}. */
-    static int parseId(String id) {
-        return AccountIds.parse(id);
-    }
-
-    /** Parses a body given as text (tests, tools); the wire form is {@link #parse(byte[])}. */
-    AccountUpdate parse(String body) {
-        return parse((body != null) ? body.getBytes(StandardCharsets.UTF_8) : null);
     }
 
     /** Parses the body's bytes, which must be UTF-8 (RFC 8259 section 8.1). */
@@ -108,14 +99,14 @@ class AccountUpdateParser {
         if (root == null || !root.isObject()) {
             throw new InvalidRequestException("body", "must be a JSON object");
         }
-        if (root.isEmpty()) {
+        if (root.size() < UpdateFields.MIN_FIELDS) {
             throw new InvalidRequestException("body", "must contain at least one field to change");
         }
         List<FieldError> errors = new ArrayList<>();
         Map<String, Object> fields = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> property : root.properties()) {
             String name = property.getKey();
-            UpdateField field = UpdateField.byName(name);
+            UpdateFields.Field field = UpdateFields.field(name);
             if (field == null) {
                 errors.add(new FieldError(FieldError.shown(name), unknown(name)));
                 continue;
@@ -126,7 +117,7 @@ class AccountUpdateParser {
                 continue;
             }
             if (value.isString()) {
-                String problem = TextRules.problem(value.stringValue(), TextRules.allowsLineBreaks(field));
+                String problem = TextRules.problem(value.stringValue(), field.multiLine());
                 if (problem != null) {
                     errors.add(new FieldError(name, problem));
                     continue;
@@ -140,8 +131,8 @@ class AccountUpdateParser {
         return new AccountUpdate(fields);
     }
 
-    private Optional<Object> read(UpdateField field, JsonNode value, List<FieldError> errors) {
-        String name = field.jsonName();
+    private Optional<Object> read(UpdateFields.Field field, JsonNode value, List<FieldError> errors) {
+        String name = field.name();
         switch (field.type()) {
             case INTEGER -> {
                 if (!value.isIntegralNumber()) {
@@ -162,12 +153,12 @@ class AccountUpdateParser {
                     return Optional.of(value.booleanValue());
                 }
             }
-            case TEXT -> {
+            case TEXT, HTML -> {
                 if (!value.isString()) {
                     errors.add(new FieldError(name, "must be a string"));
                 }
-                else if (value.stringValue().length() > this.limits.maxLength(field)) {
-                    errors.add(new FieldError(name, "must be at most " + this.limits.maxLength(field) + " characters"));
+                else if (value.stringValue().length() > this.limits.maxLength(name)) {
+                    errors.add(new FieldError(name, "must be at most " + this.limits.maxLength(name) + " characters"));
                 }
                 else {
                     return Optional.of(value.stringValue());
@@ -237,35 +228,8 @@ class AccountUpdateParser {
     }
 
     private static String unknown(String name) {
-        if (name.length() > MAX_HINTED_NAME_LENGTH) {
-            return "is not a field of the account update";
-        }
-        String nearest = java.util.Arrays.stream(UpdateField.values())
-            .map(UpdateField::jsonName)
-            .min(Comparator.comparingInt((candidate) -> distance(candidate, name)))
-            .orElseThrow();
-        String hint = (distance(nearest, name) <= 3) ? " (did you mean " + nearest + "?)" : "";
-        return "is not a field of the account update" + hint;
-    }
-
-    /** Levenshtein distance, to suggest the field a typo meant. */
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = (a.charAt(i - 1) == b.charAt(j - 1)) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        String nearest = (name.length() <= MAX_HINTED_NAME_LENGTH) ? UpdateFields.nearest(name) : null;
+        return "is not a field of the account update" + ((nearest != null) ? " (did you mean " + nearest + "?)" : "");
     }
 
 }

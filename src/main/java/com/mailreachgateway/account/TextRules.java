@@ -1,18 +1,14 @@
 package com.mailreachgateway.account;
 
 /**
- * What a string field may contain: no C0 or C1 control character (the multi-line fields
- * {@code desc} and {@code signature} may keep tab, line feed and carriage return), no unpaired
+ * What a string field may contain: no C0 or C1 control character (multi-line fields, such as
+ * {@code desc} and {@code signature}, may keep tab, line feed and carriage return), no unpaired
  * surrogate (a JSON {@code "\ud800"} escape decodes to one), and no line or paragraph separator
  * in a single-line field. Such characters break logs, headers and MailReach's own storage.
  */
 final class TextRules {
 
     private TextRules() {
-    }
-
-    static boolean allowsLineBreaks(UpdateField field) {
-        return field == UpdateField.DESC || field == UpdateField.SIGNATURE;
     }
 
     /** Why {@code text} is refused, or {@code null} when it is acceptable. */

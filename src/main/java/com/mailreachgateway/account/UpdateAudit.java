@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.mailreachgateway.policy.Decision;
+import com.mailreachgateway.policy.UpdateFields;
 import com.mailreachgateway.system.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,7 @@ class UpdateAudit {
     /** Signature HTML can be long and personal: the audit keeps only its length. */
     static Map<String, Object> redact(Map<String, Object> fields) {
         Map<String, Object> out = new LinkedHashMap<>(fields);
-        out.computeIfPresent("signature", (key, value) -> "<redacted " + value.toString().length() + " chars>");
+        out.computeIfPresent(UpdateFields.SIGNATURE, (key, value) -> "<redacted " + value.toString().length() + " chars>");
         return out;
     }
 

@@ -1,5 +1,6 @@
 package com.mailreachgateway.account;
 
+import com.mailreachgateway.policy.UpdateFields;
 import jakarta.validation.constraints.Min;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -18,11 +19,12 @@ import org.springframework.validation.annotation.Validated;
 public record ValidationProperties(@Min(1) @DefaultValue("1000") int maxDescLength,
         @Min(1) @DefaultValue("100") int maxNameLength, @Min(1) @DefaultValue("10000") int maxSignatureLength) {
 
-    int maxLength(UpdateField field) {
+    /** The longest value of a text field, by its MailReach name. */
+    int maxLength(String field) {
         return switch (field) {
-            case DESC -> this.maxDescLength;
-            case FIRST_NAME, LAST_NAME -> this.maxNameLength;
-            case SIGNATURE -> this.maxSignatureLength;
+            case UpdateFields.DESC -> this.maxDescLength;
+            case UpdateFields.FIRST_NAME, UpdateFields.LAST_NAME -> this.maxNameLength;
+            case UpdateFields.SIGNATURE -> this.maxSignatureLength;
             default -> Integer.MAX_VALUE;
         };
     }

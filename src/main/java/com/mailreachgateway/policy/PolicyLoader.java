@@ -33,6 +33,9 @@ final class PolicyLoader {
 
     static final String INLINE_SOURCE = "inline:" + PREFIX;
 
+    /** The young-domain threshold's former second name, refused with the one to use instead. */
+    private static final String MIN_AGE_DAYS = PREFIX + ".rules.young-domain.min-age-days";
+
     private PolicyLoader() {
     }
 
@@ -99,8 +102,10 @@ final class PolicyLoader {
         if (ex.getCause() instanceof UnboundConfigurationPropertiesException unbound) {
             for (ConfigurationProperty property : unbound.getUnboundProperties()) {
                 String key = property.getName().toString();
-                problems.add(PolicyValidator.format(PolicyValidator.ruleOf(key), key, property.getValue(),
-                        "unknown key (misspelt, or not supported by this rule)"));
+                String problem = key.equals(MIN_AGE_DAYS)
+                        ? "no longer supported: use min-age: " + property.getValue() + "d"
+                        : "unknown key (misspelt, or not supported by this rule)";
+                problems.add(PolicyValidator.format(PolicyValidator.ruleOf(key), key, property.getValue(), problem));
             }
             return problems;
         }

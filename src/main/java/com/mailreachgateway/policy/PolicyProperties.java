@@ -37,11 +37,12 @@ public record PolicyProperties(@DefaultValue("clamp") RuleMode defaultMode, Stri
     }
 
     /**
-     * Maxima that one tier allows; a missing key means no cap on that field.
+     * Maxima that one tier allows; a missing key means no cap on that field. Each cap lies within
+     * the field's range in MailReach's contract ({@link UpdateFields}).
      *
-     * @param maxRampupTarget highest {@code config_rampup_target} (3 to 35)
-     * @param maxRampupIncrease highest {@code config_rampup_increase} (0 to 5)
-     * @param maxConversations highest {@code config_max_conversation_running} (0 to 35)
+     * @param maxRampupTarget highest {@code config_rampup_target}
+     * @param maxRampupIncrease highest {@code config_rampup_increase}
+     * @param maxConversations highest {@code config_max_conversation_running}
      */
     public record TierLimits(Integer maxRampupTarget, Integer maxRampupIncrease, Integer maxConversations) {
     }
@@ -75,12 +76,11 @@ public record PolicyProperties(@DefaultValue("clamp") RuleMode defaultMode, Stri
      *
      * @param mode {@code clamp}, {@code reject} or {@code off}; {@code default-mode} when absent
      * @param minAge domains younger than this are young, e.g. {@code 90d} (a bare number means days)
-     * @param minAgeDays the same threshold in days, for those who prefer a number; set one of the two
      * @param maxRampupTarget highest {@code config_rampup_target} for a young domain
      * @param maxRampupIncrease highest {@code config_rampup_increase} for a young domain
      * @param maxConversations highest {@code config_max_conversation_running} for a young domain
      */
-    public record YoungDomain(RuleMode mode, @DurationUnit(ChronoUnit.DAYS) Duration minAge, Integer minAgeDays,
+    public record YoungDomain(RuleMode mode, @DurationUnit(ChronoUnit.DAYS) Duration minAge,
             Integer maxRampupTarget, Integer maxRampupIncrease, Integer maxConversations) {
     }
 

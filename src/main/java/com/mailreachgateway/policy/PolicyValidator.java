@@ -1,6 +1,5 @@
 package com.mailreachgateway.policy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -90,16 +89,8 @@ final class PolicyValidator {
         if (rule.minAge() != null && (rule.minAge().isNegative() || rule.minAge().isZero())) {
             problem(name, key + "min-age", rule.minAge(), "must be positive, e.g. 90d");
         }
-        if (rule.minAgeDays() != null && rule.minAgeDays() <= 0) {
-            problem(name, key + "min-age-days", rule.minAgeDays(), "must be positive");
-        }
-        if (rule.minAge() != null && rule.minAgeDays() != null
-                && !rule.minAge().equals(Duration.ofDays(rule.minAgeDays()))) {
-            problem(name, key + "min-age-days", rule.minAgeDays(),
-                    "disagrees with min-age " + rule.minAge() + ": set only one of the two");
-        }
         if (mode(rule.mode(), defaultMode) != RuleMode.OFF) {
-            if (rule.minAge() == null && rule.minAgeDays() == null) {
+            if (rule.minAge() == null) {
                 problem(name, key + "min-age", "(none)", "required unless the rule's mode is off, e.g. 90d");
             }
             if (rule.maxRampupTarget() == null && rule.maxRampupIncrease() == null

@@ -16,9 +16,8 @@ record YoungDomainRule(RuleMode mode, Duration minAge, Map<String, Integer> caps
 
     static final String NAME = "young-domain";
 
-    /** The rule as configured; {@code min-age} wins over {@code min-age-days} (the validator checks they agree). */
+    /** The rule as configured. */
     static YoungDomainRule of(RuleMode mode, PolicyProperties.YoungDomain settings) {
-        Duration minAge = (settings.minAge() != null) ? settings.minAge() : Duration.ofDays(settings.minAgeDays());
         Map<String, Integer> caps = new LinkedHashMap<>();
         if (settings.maxRampupTarget() != null) {
             caps.put(UpdateFields.RAMPUP_TARGET, settings.maxRampupTarget());
@@ -29,7 +28,7 @@ record YoungDomainRule(RuleMode mode, Duration minAge, Map<String, Integer> caps
         if (settings.maxConversations() != null) {
             caps.put(UpdateFields.MAX_CONVERSATIONS, settings.maxConversations());
         }
-        return new YoungDomainRule(mode, minAge, caps);
+        return new YoungDomainRule(mode, settings.minAge(), caps);
     }
 
     YoungDomainRule {

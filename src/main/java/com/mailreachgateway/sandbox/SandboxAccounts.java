@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
+import com.mailreachgateway.policy.UpdateFields;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,9 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SandboxAccounts {
 
-    private static final Set<String> ECHOED = Set.of("first_name", "last_name", "alive", "autopilot",
-            "config_max_conversation_running", "config_rampup_increase", "config_rampup_target",
-            "config_smtp_append_after_sent", "imap_issue", "signature", "time_zone");
+    private static final Set<String> ECHOED = UpdateFields.FIELDS.stream()
+        .filter(UpdateFields.Field::echoed)
+        .map(UpdateFields.Field::name)
+        .collect(Collectors.toUnmodifiableSet());
 
     private final JsonMapper mapper;
 
@@ -36,10 +39,10 @@ final class SandboxAccounts {
         ObjectNode young = variant(seed, 1235, "young@fresh-domain.io");
         ((ObjectNode) young.get("domain")).put("domain", "fresh-domain.io")
             .put("creation_date", clock.instant().minus(20, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString());
-        young.put("config_rampup_target", 8).put("config_rampup_increase", 1);
+        young.put(UpdateFields.RAMPUP_TARGET, 8).put(UpdateFields.RAMPUP_INCREASE, 1);
         this.accounts.put(1235, young);
         ObjectNode poor = variant(seed, 1236, "struggling@acme.com");
-        poor.put("score", 41).put("config_rampup_target", 12).put("config_rampup_increase", 1);
+        poor.put("score", 41).put(UpdateFields.RAMPUP_TARGET, 12).put(UpdateFields.RAMPUP_INCREASE, 1);
         this.accounts.put(1236, poor);
         ObjectNode premium = variant(seed, 1237, "ceo@acme.com");
         ((ArrayNode) premium.get("tags")).addObject().put("id", 9).put("name", "tier:premium");
@@ -62,7 +65,7 @@ final class SandboxAccounts {
         }
     }
 
-    /** Applies the fields MailReach echoes; {@code desc} and {@code alias} are accepted but not echoed. */
+    /** Applies the fields MailReach echoes; the others ({@code desc}, {@code alias}) are accepted but not echoed. */
     Optional<byte[]> update(int id, JsonNode changes) {
         ObjectNode account = this.accounts.get(id);
         if (account == null) {

@@ -103,9 +103,12 @@ class SandboxController {
                 problems.add(field + " does not have a valid value");
             }
         }
-        JsonNode zone = changes.get("time_zone");
-        if (zone != null && (!zone.isString() || !SandboxAccounts.isZone(zone.stringValue()))) {
-            problems.add("time_zone does not have a valid value");
+        for (UpdateFields.Field field : UpdateFields.FIELDS) {
+            JsonNode value = changes.get(field.name());
+            if (field.type() == UpdateFields.Type.TIME_ZONE && value != null
+                    && (!value.isString() || !SandboxAccounts.isZone(value.stringValue()))) {
+                problems.add(field.name() + " does not have a valid value");
+            }
         }
         if (!problems.isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, String.join(", ", problems));

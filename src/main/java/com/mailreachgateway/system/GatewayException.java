@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
@@ -20,15 +19,8 @@ public abstract class GatewayException extends ErrorResponseException {
     }
 
     protected GatewayException(ProblemType type, HttpStatusCode status, String detail) {
-        super(status, problem(type, status, detail), null);
+        super(status, type.problem(status, detail), null);
         this.problemType = type;
-    }
-
-    private static ProblemDetail problem(ProblemType type, HttpStatusCode status, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(type.type());
-        problem.setTitle(type.title());
-        return problem;
     }
 
     public ProblemType problemType() {

@@ -49,17 +49,17 @@ class OpenApiConfiguration {
      * naming its problem types, so that the document cannot miss a problem the catalogue has.
      */
     @Bean
-    OpenApiCustomizer accountProblemResponses() {
+    OpenApiCustomizer accountProblemResponses(BodyLimit bodyLimit) {
         return (openApi) -> {
             PathItem path = (openApi.getPaths() != null) ? openApi.getPaths().get(ACCOUNT_PATH) : null;
             if (path != null) {
-                describe(path.getPost(), UPDATE_PROBLEMS);
-                describe(path.getGet(), READ_PROBLEMS);
+                describe(path.getPost(), UPDATE_PROBLEMS, bodyLimit);
+                describe(path.getGet(), READ_PROBLEMS, bodyLimit);
             }
         };
     }
 
-    private static void describe(Operation operation, Set<ProblemType> problems) {
+    private static void describe(Operation operation, Set<ProblemType> problems, BodyLimit bodyLimit) {
         if (operation == null) {
             return;
         }
@@ -68,15 +68,17 @@ class OpenApiConfiguration {
         }
         for (ProblemType problem : problems) {
             String code = String.valueOf(problem.status().value());
+            String title = (problem == ProblemType.PAYLOAD_TOO_LARGE)
+                    ? problem.title() + " (over " + bodyLimit.text() + ")" : problem.title();
             ApiResponse response = operation.getResponses().get(code);
             if (response == null) {
-                response = new ApiResponse().description(problem.title())
+                response = new ApiResponse().description(title)
                     .content(new Content().addMediaType("application/problem+json",
                             new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
                 operation.getResponses().addApiResponse(code, response);
             }
             else if (!response.getDescription().contains(problem.title())) {
-                response.setDescription(response.getDescription() + "; " + problem.title());
+                response.setDescription(response.getDescription() + "; " + title);
             }
             Map<String, Object> extensions = response.getExtensions();
             @SuppressWarnings("unchecked")

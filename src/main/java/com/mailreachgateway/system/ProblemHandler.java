@@ -8,14 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -36,11 +34,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private final String tooLargeDetail;
 
-    /** @param maxBody the largest body the codecs accept (its one home is the configuration) */
-    ProblemHandler(@Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
-        long bytes = maxBody.toBytes();
-        String size = (bytes % 1024 == 0) ? (bytes / 1024) + " KiB" : bytes + " bytes";
-        this.tooLargeDetail = "The request body is larger than the gateway accepts (" + size + ").";
+    ProblemHandler(BodyLimit bodyLimit) {
+        this.tooLargeDetail = "The request body is larger than the gateway accepts (" + bodyLimit.text() + ").";
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
@@ -58,10 +53,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         try (RequestIds.MdcScope scope = RequestIds.inMdc(RequestIds.of(exchange))) {
             logger.error("Unexpected error", ex);
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        ProblemDetail problem = ProblemType.INTERNAL_ERROR.problem(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The gateway failed unexpectedly; quote the request id when reporting it.");
-        problem.setType(ProblemType.INTERNAL_ERROR.type());
-        problem.setTitle(ProblemType.INTERNAL_ERROR.title());
         return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, exchange);
     }
 
@@ -71,9 +64,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (ex.contains(DataBufferLimitException.class)) {
             return render(new PayloadTooLargeException(), exchange);
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is malformed.");
-        problem.setType(ProblemType.INVALID_REQUEST.type());
-        problem.setTitle(ProblemType.INVALID_REQUEST.title());
+        ProblemDetail problem = ProblemType.INVALID_REQUEST.problem(HttpStatus.BAD_REQUEST, "The request is malformed.");
         String field = (ex.getMethodParameter() != null) ? ex.getMethodParameter().getParameterName() : "body";
         problem.setProperty("errors", List.of(Map.of("field", String.valueOf(field), "message", "is malformed")));
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, exchange);
@@ -83,9 +74,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     protected Mono<ResponseEntity<Object>> handleHandlerMethodValidationException(
             HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status,
             ServerWebExchange exchange) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is invalid.");
-        problem.setType(ProblemType.INVALID_REQUEST.type());
-        problem.setTitle(ProblemType.INVALID_REQUEST.title());
+        ProblemDetail problem = ProblemType.INVALID_REQUEST.problem(HttpStatus.BAD_REQUEST, "The request is invalid.");
         problem.setProperty("errors", ex.getParameterValidationResults()
             .stream()
             .flatMap((result) -> result.getResolvableErrors()
@@ -112,6 +101,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             ProblemDetail problem = copy(shared);
             body = problem;
             if (problem.getType() == null || URI.create("about:blank").equals(problem.getType())) {
+                // A framework problem: typed from the catalogue, its own title (e.g. Not Found) kept.
                 boolean tooLarge = status.value() == ProblemType.PAYLOAD_TOO_LARGE.status().value();
                 problem.setType(tooLarge ? ProblemType.PAYLOAD_TOO_LARGE.type() : ProblemType.HTTP_ERROR.type());
                 if (tooLarge) {

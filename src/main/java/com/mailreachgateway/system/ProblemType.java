@@ -3,6 +3,8 @@ package com.mailreachgateway.system;
 import java.net.URI;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The catalogue of problems the gateway answers with (RFC 9457 {@code type} URIs). Every
@@ -73,6 +75,14 @@ public enum ProblemType {
 
     public String title() {
         return this.title;
+    }
+
+    /** A problem body of this type, with its title: the one place a problem's type and title are set. */
+    public ProblemDetail problem(HttpStatusCode status, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(this.type);
+        problem.setTitle(this.title);
+        return problem;
     }
 
 }

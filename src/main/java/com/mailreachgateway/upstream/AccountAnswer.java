@@ -15,14 +15,15 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class AccountAnswer {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private AccountAnswer() {
     }
 
-    /** Why {@code json} is not account {@code id}, in a few words for a problem's detail; {@code null} when it is. */
-    static String whyNot(byte[] json, int id) {
-        try (JsonParser parser = JSON.createParser(json)) {
+    /**
+     * Why {@code json} is not account {@code id}, in a few words for a problem's detail; {@code null}
+     * when it is. Read with the application's {@code mapper}.
+     */
+    static String whyNot(JsonMapper mapper, byte[] json, int id) {
+        try (JsonParser parser = mapper.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return "a body that is not a JSON object";
             }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 import com.mailreachgateway.policy.AccountFacts;
+import com.mailreachgateway.policy.UpdateFields;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,9 +52,9 @@ public class AccountFactsReader {
             }
         }
         return new AccountFacts(tags, number(account.path("score")),
-                instant(account.path("domain").path("creation_date")), integer(account.path("config_rampup_target")),
-                integer(account.path("config_rampup_increase")),
-                integer(account.path("config_max_conversation_running")),
+                instant(account.path("domain").path("creation_date")), integer(account.path(UpdateFields.RAMPUP_TARGET)),
+                integer(account.path(UpdateFields.RAMPUP_INCREASE)),
+                integer(account.path(UpdateFields.MAX_CONVERSATIONS)),
                 account.path("domain").path("domain").isString() ? account.path("domain").path("domain").stringValue()
                         : null);
     }

@@ -14,8 +14,6 @@ final class AnswerKinds {
     /** Why a 1xx or 3xx (e.g. a redirect to https: a wrong base URL) is not passed on. */
     static final String NOT_AN_API_STATUS = "a status MailReach's API does not answer";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private AnswerKinds() {
     }
 
@@ -52,16 +50,19 @@ final class AnswerKinds {
         return AttemptFailure.Kind.CONNECTION_LOST;
     }
 
-    /** The text for the caller of an attempt answered with {@code status} and {@code body}. */
-    static String upstreamMessage(AttemptFailure.Kind kind, String body, int status) {
-        return (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message(body, status);
+    /**
+     * The text for the caller of an attempt answered with {@code status} and {@code body}, read with
+     * the application's {@code json} mapper.
+     */
+    static String upstreamMessage(JsonMapper json, AttemptFailure.Kind kind, String body, int status) {
+        return (kind == AttemptFailure.Kind.BAD_RESPONSE) ? NOT_AN_API_STATUS : message(json, body, status);
     }
 
     /** MailReach's error text for the caller: its {@code message} or {@code error}, else the body. */
-    static String message(String body, int status) {
+    static String message(JsonMapper json, String body, int status) {
         String text = body.strip();
         try {
-            JsonNode node = JSON.readTree(text);
+            JsonNode node = json.readTree(text);
             for (String field : new String[] { "message", "error", "detail" }) {
                 if (node != null && node.hasNonNull(field) && node.get(field).isString()) {
                     text = node.get(field).asString();

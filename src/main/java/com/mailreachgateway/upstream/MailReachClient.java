@@ -11,6 +11,7 @@ import io.github.resilience4j.retry.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import com.mailreachgateway.system.RequestIds;
 import com.mailreachgateway.system.Ticker;
@@ -71,10 +72,12 @@ public class MailReachClient {
 
     private final Ticker ticker;
 
+    private final JsonMapper json;
+
     MailReachClient(MailReachProperties properties, WebClient mailReachWebClient, RateLimiter mailReachRateLimiter,
             KeyPause mailReachKeyPause, CircuitBreaker mailReachCircuitBreaker, Retry mailReachRetry,
             Admission admission, RetryAfter retryAfter, CallErrors errors, UpstreamMeters meters, RequestTimes times,
-            Ticker ticker) {
+            Ticker ticker, JsonMapper json) {
         this.webClient = mailReachWebClient;
         this.rateLimiter = mailReachRateLimiter;
         this.pause = mailReachKeyPause;
@@ -87,6 +90,7 @@ public class MailReachClient {
         this.meters = meters;
         this.times = times;
         this.ticker = ticker;
+        this.json = json;
     }
 
     private Call newCall(HttpMethod method, int id, Deadline deadline, AttemptWatch watch) {
@@ -182,7 +186,7 @@ public class MailReachClient {
             // From here on MailReach has answered: whatever fails now (the body), the attempt is answered.
             call.statusArrived(badResponse(status, number, "an answer whose body could not be read"));
             return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((json) -> {
-                String notTheAccount = AccountAnswer.whyNot(json, call.accountId);
+                String notTheAccount = AccountAnswer.whyNot(this.json, json, call.accountId);
                 if (notTheAccount != null) {
                     return Mono.error(refusedAnswer(badResponse(status, number, notTheAccount), call));
                 }
@@ -200,11 +204,11 @@ public class MailReachClient {
             this.pause.pause(wait);
         }
         call.statusArrived(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
-                AnswerKinds.upstreamMessage(kind, "", status)));
+                AnswerKinds.upstreamMessage(this.json, kind, "", status)));
         return response.bodyToMono(String.class)
             .defaultIfEmpty("")
             .flatMap((text) -> Mono.error(new AttemptFailure(kind, status, number, wait, pausesKey, call.fits(wait),
-                    AnswerKinds.upstreamMessage(kind, text, status))));
+                    AnswerKinds.upstreamMessage(this.json, kind, text, status))));
     }
 
     /** A 2xx, or a status MailReach's API does not answer, that the gateway cannot pass on as an account. */

@@ -1,5 +1,6 @@
 package com.mailreachgateway.account;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,6 +22,14 @@ class AccountIdsTests {
     void parseRefusesEverythingElseNamingTheId(String id) {
         assertThatExceptionOfType(InvalidRequestException.class).isThrownBy(() -> AccountIds.parse(id))
             .satisfies((ex) -> assertThat(ex.errors()).extracting(FieldError::field).containsExactly("id"));
+    }
+
+    @Test
+    void parseIdAcceptsOnlyPositiveInt32() {
+        assertThat(AccountIds.parse("2147483647")).isEqualTo(Integer.MAX_VALUE);
+        for (String bad : new String[] { "0", "-1", "2147483648", "1e3", " 1", "" }) {
+            assertThatExceptionOfType(InvalidRequestException.class).isThrownBy(() -> AccountIds.parse(bad));
+        }
     }
 
 }

@@ -119,13 +119,26 @@ class PolicyLoaderTests {
     }
 
     @Test
-    void loadWhenMinAgeAndMinAgeDaysDisagreeThenFails() {
+    void loadWhenMinAgeDaysGivenThenRefusesAndNamesMinAgeInstead() {
         assertInvalid(TestPolicies.policy("clamp", """
                 young-domain:
-                  min-age: 90d
                   min-age-days: 60
                   max-rampup-target: 10
-                """), "rule young-domain: gateway.policy.rules.young-domain.min-age-days = 60: disagrees with min-age");
+                """), "rule young-domain: gateway.policy.rules.young-domain.min-age-days = 60: no longer supported: "
+                        + "use min-age: 60d");
+    }
+
+    @Test
+    void loadWhenInlineMinAgeDaysGivenThenRefusesAndNamesMinAgeInstead() {
+        MockEnvironment environment = new MockEnvironment()
+            .withProperty("gateway.policy.default-tier", "standard")
+            .withProperty("gateway.policy.tiers.standard.max-rampup-target", "20")
+            .withProperty("gateway.policy.rules.young-domain.min-age-days", "30")
+            .withProperty("gateway.policy.rules.young-domain.max-rampup-target", "10");
+        assertThatExceptionOfType(InvalidPolicyException.class)
+            .isThrownBy(() -> PolicyLoader.fromEnvironment(environment, NOW))
+            .withMessageContaining("gateway.policy.rules.young-domain.min-age-days = 30: no longer supported: "
+                    + "use min-age: 30d");
     }
 
     @Test
@@ -175,11 +188,11 @@ class PolicyLoaderTests {
         MockEnvironment environment = new MockEnvironment()
             .withProperty("gateway.policy.default-tier", "standard")
             .withProperty("gateway.policy.tiers.standard.max-rampup-target", "20")
-            .withProperty("gateway.policy.rules.young-domain.minAgeDays", "30")
+            .withProperty("gateway.policy.rules.young-domain.minAge", "30")
             .withProperty("gateway.policy.rules.young-domain.max-rampup-target", "10");
         PolicySnapshot snapshot = PolicyLoader.fromEnvironment(environment, NOW);
         assertThat(snapshot.source()).isEqualTo("inline:gateway.policy");
-        assertThat(snapshot.policy().rules().youngDomain().minAgeDays()).isEqualTo(30);
+        assertThat(snapshot.policy().rules().youngDomain().minAge()).isEqualTo(Duration.ofDays(30));
     }
 
     private static void assertInvalid(String yaml, String expected) {

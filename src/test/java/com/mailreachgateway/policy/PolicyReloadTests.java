@@ -94,6 +94,19 @@ class PolicyReloadTests {
     }
 
     @Test
+    void checkWhenChangeUsesMinAgeDaysThenOldSnapshotStays() throws IOException {
+        PolicySnapshot before = this.engine.active();
+        Files.writeString(this.file, TestPolicies.policy("clamp", """
+                young-domain:
+                  min-age-days: 30
+                  max-rampup-target: 10
+                """));
+        assertThat(this.reloader.check()).isFalse();
+        assertThat(this.engine.active()).isSameAs(before);
+        assertThat(reloads("failure")).isEqualTo(1);
+    }
+
+    @Test
     void checkWhenFixedAfterInvalidChangeThenReloads() throws IOException {
         Files.writeString(this.file, "gateway: [policy\n");
         assertThat(this.reloader.check()).isFalse();

@@ -77,10 +77,10 @@ class YoungDomainRuleTests {
     }
 
     @Test
-    void decideWhenMinAgeGivenInDaysThenSameAsDuration() {
+    void decideWhenMinAgeIsABareNumberThenCountsDays() {
         Decision decision = engine("clamp", """
                 young-domain:
-                  min-age-days: 30
+                  min-age: 30
                   max-rampup-target: 10
                 """).decide(request("config_rampup_target", 15), aged(29));
         assertThat(decision.forward()).containsEntry("config_rampup_target", 10);

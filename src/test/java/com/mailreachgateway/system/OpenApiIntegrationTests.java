@@ -2,12 +2,16 @@ package com.mailreachgateway.system;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import com.mailreachgateway.policy.UpdateFields;
 import com.mailreachgateway.support.GatewayIntegrationTestSupport;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +58,52 @@ class OpenApiIntegrationTests extends GatewayIntegrationTestSupport {
         assertDocuments(document, "post", update);
         assertDocuments(document, "get", read);
         assertThat(update).contains(ProblemType.NOT_SENT, ProblemType.SHARED_STATE_UNAVAILABLE);
+    }
+
+    @Test
+    void updateBodySchemaIsMailReachsContract() {
+        WebTestClient.BodyContentSpec document = this.client.get()
+            .uri("/v3/api-docs")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody();
+        String update = "$.components.schemas.AccountUpdate";
+        document.jsonPath(update + ".properties")
+            .value((properties) -> assertThat(Set.<Object>copyOf(((Map<?, ?>) properties).keySet()))
+                .isEqualTo(Set.<Object>copyOf(UpdateFields.ALL)));
+        document.jsonPath(update + ".additionalProperties").isEqualTo(false);
+        for (UpdateFields.Field field : UpdateFields.FIELDS) {
+            String property = update + ".properties." + field.name();
+            document.jsonPath(property + ".description").isEqualTo(field.description());
+            document.jsonPath(property + ".type").isEqualTo(switch (field.type()) {
+                case INTEGER -> "integer";
+                case BOOLEAN -> "boolean";
+                default -> "string";
+            });
+            if (field.example() != null) {
+                document.jsonPath(property + ".example").isEqualTo(field.example());
+            }
+            if (field.min() != null) {
+                document.jsonPath(property + ".minimum").isEqualTo(field.min());
+                document.jsonPath(property + ".maximum").isEqualTo(field.max());
+            }
+        }
+        document.jsonPath("$.paths['/api/v1/accounts/{id}'].post.requestBody.content['application/json'].schema['$ref']")
+            .isEqualTo("#/components/schemas/AccountUpdate");
+    }
+
+    @Test
+    void updateDocumentsTheBodyLimitTheCodecsEnforce(
+            @Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
+        this.client.get()
+            .uri("/v3/api-docs")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.paths['/api/v1/accounts/{id}'].post.responses['413'].description")
+            .value((description) -> assertThat((String) description).contains("over " + BodyLimit.text(maxBody)));
     }
 
     private static void assertDocuments(WebTestClient.BodyContentSpec document, String method,

@@ -6,6 +6,7 @@ import com.mailreachgateway.support.GatewayIntegrationTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +69,7 @@ class AccountAnswerTests {
     }
 
     private static String whyNot(String json) {
-        return AccountAnswer.whyNot(json.getBytes(StandardCharsets.UTF_8), ID);
+        return AccountAnswer.whyNot(JsonMapper.builder().build(), json.getBytes(StandardCharsets.UTF_8), ID);
     }
 
 }

@@ -5,10 +5,13 @@ import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AnswerKindsTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @ParameterizedTest(name = "HTTP {0} is {1}")
     @CsvSource(textBlock = """
@@ -63,7 +66,7 @@ class AnswerKindsTests {
             ''                                        | 503 | 'MailReach answered HTTP 503.'
             """)
     void messageIsMailReachsOwnTextElseTheBodyElseTheStatus(String body, int status, String message) {
-        assertThat(AnswerKinds.message(body, status)).isEqualTo(message);
+        assertThat(AnswerKinds.message(JSON, body, status)).isEqualTo(message);
     }
 
     @ParameterizedTest(name = "{0} answers {1}")
@@ -72,12 +75,12 @@ class AnswerKindsTests {
             CLIENT_ERROR, MailReach answered HTTP 301.
             """)
     void statusOutsideTheApiIsNotPassedOnWhateverTheBody(AttemptFailure.Kind kind, String message) {
-        assertThat(AnswerKinds.upstreamMessage(kind, "", 301)).isEqualTo(message);
+        assertThat(AnswerKinds.upstreamMessage(JSON, kind, "", 301)).isEqualTo(message);
     }
 
     @org.junit.jupiter.api.Test
     void messageIsCutAt500Characters() {
-        assertThat(AnswerKinds.message("x".repeat(600), 400)).hasSize(500);
+        assertThat(AnswerKinds.message(JSON, "x".repeat(600), 400)).hasSize(500);
     }
 
 }
