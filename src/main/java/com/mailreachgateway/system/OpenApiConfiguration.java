@@ -106,21 +106,29 @@ class OpenApiConfiguration {
                             .in(SecurityScheme.In.HEADER)
                             .name("X-Api-Key")
                             .description("The caller's own gateway key (never the MailReach key)"))
-                .addSchemas("Problem", new Schema<>().type("object")
+                .addSchemas("Problem", typed("object")
                     .description("RFC 9457 problem; type is one of the gateway's problem types (README)")
-                    .addProperty("type", new Schema<>().type("string").format("uri"))
-                    .addProperty("title", new Schema<>().type("string"))
-                    .addProperty("status", new Schema<>().type("integer"))
-                    .addProperty("detail", new Schema<>().type("string"))
-                    .addProperty("requestId", new Schema<>().type("string"))
-                    .addProperty("errors", new Schema<>().type("array")
+                    .addProperty("type", typed("string").format("uri"))
+                    .addProperty("title", typed("string"))
+                    .addProperty("status", typed("integer"))
+                    .addProperty("detail", typed("string"))
+                    .addProperty("requestId", typed("string"))
+                    .addProperty("errors", typed("array")
                         .description("400: every bad field; 403/422: every violation")
-                        .items(new Schema<>().type("object")
-                            .addProperty("field", new Schema<>().type("string"))
-                            .addProperty("message", new Schema<>().type("string"))))
-                    .addProperty("violations", new Schema<>().type("array")
+                        .items(typed("object")
+                            .addProperty("field", typed("string"))
+                            .addProperty("message", typed("string"))))
+                    .addProperty("violations", typed("array")
                         .description("403/422: the rules that refused the update, with their limits"))
-                    .addProperty("retryAfterSeconds", new Schema<>().type("integer"))));
+                    .addProperty("retryAfterSeconds", typed("integer"))));
+    }
+
+    /**
+     * A schema of one JSON type, set in both of the model's forms: the document is OpenAPI 3.1, whose
+     * writer reads {@code types} and drops a {@code type} set alone.
+     */
+    private static Schema<Object> typed(String type) {
+        return new Schema<>().type(type).types(Set.of(type));
     }
 
 }

@@ -44,6 +44,28 @@ class OpenApiIntegrationTests extends GatewayIntegrationTestSupport {
     }
 
     @Test
+    void problemSchemaNamesTheJsonTypeOfEachMember() {
+        this.client.get()
+            .uri("/v3/api-docs")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.components.schemas.Problem.type")
+            .isEqualTo("object")
+            .jsonPath("$.components.schemas.Problem.properties.type.type")
+            .isEqualTo("string")
+            .jsonPath("$.components.schemas.Problem.properties.status.type")
+            .isEqualTo("integer")
+            .jsonPath("$.components.schemas.Problem.properties.errors.type")
+            .isEqualTo("array")
+            .jsonPath("$.components.schemas.Problem.properties.errors.items.properties.field.type")
+            .isEqualTo("string")
+            .jsonPath("$.components.schemas.Problem.properties.retryAfterSeconds.type")
+            .isEqualTo("integer");
+    }
+
+    @Test
     void accountEndpointsDocumentEveryProblemOfTheCatalogueTheyCanAnswerWithItsStatus() {
         // Framework errors (http-error) have no one status; reads have no body, policy or update in doubt.
         Set<ProblemType> update = EnumSet.complementOf(EnumSet.of(ProblemType.HTTP_ERROR));
